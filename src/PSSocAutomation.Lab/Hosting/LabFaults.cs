@@ -1,0 +1,81 @@
+using System.Collections.Concurrent;
+
+namespace PSSocAutomation.Lab.Hosting;
+
+public enum FaultKind
+{
+    /// <summary>Answer with <see cref="FaultRule.Status"/> (and Retry-After when set) instead of the real response.</summary>
+    Status,
+    /// <summary>Wait <see cref="FaultRule.Delay"/>, then serve the real response.</summary>
+    Delay,
+    /// <summary>Abort the connection without a response.</summary>
+    Reset,
+    /// <summary>Serve the real status and headers, but only the first half of the body.</summary>
+    Truncate,
+    /// <summary>Answer like a proxy or tunnel in front of the service: an HTML error page.</summary>
+    Html,
+}
+
+/// <summary>A fault the next matching requests meet. Matching: service, optional method, optional path substring.</summary>
+public sealed class FaultRule
+{
+    public required string Service { get; init; }
+    public string? Method { get; init; }
+    public string? PathContains { get; init; }
+    public FaultKind Kind { get; init; } = FaultKind.Status;
+    public int Status { get; init; } = 503;
+    public int? RetryAfterSeconds { get; init; }
+    public TimeSpan Delay { get; init; }
+    /// <summary>Body for <see cref="FaultKind.Status"/>; a plain default is used when null.</summary>
+    public string? Body { get; init; }
+    /// <summary>How many matching requests meet the fault; the rule retires after that.</summary>
+    public int Times { get; init; } = 1;
+    /// <summary>Let this many matching requests through before the fault starts.</summary>
+    public int After { get; init; }
+
+    internal int Seen;
+    internal int Hits;
+}
+
+/// <summary>Fault injection that tests control, per service, plus a fixed latency per service (benchmarks).</summary>
+public sealed class LabFaults
+{
+    private readonly List<FaultRule> _rules = new();
+    private readonly ConcurrentDictionary<string, TimeSpan> _latency = new(StringComparer.OrdinalIgnoreCase);
+
+    public FaultRule Add(FaultRule rule)
+    {
+        lock (_rules) _rules.Add(rule);
+        return rule;
+    }
+
+    public void Clear()
+    {
+        lock (_rules) _rules.Clear();
+        _latency.Clear();
+    }
+
+    /// <summary>Every request to <paramref name="service"/> waits this long before it is handled.</summary>
+    public void SetLatency(string service, TimeSpan latency) => _latency[service] = latency;
+
+    internal TimeSpan LatencyFor(string service) => _latency.TryGetValue(service, out var l) ? l : TimeSpan.Zero;
+
+    internal FaultRule? Match(string service, string method, string path)
+    {
+        lock (_rules)
+        {
+            foreach (var rule in _rules)
+            {
+                if (!string.Equals(rule.Service, service, StringComparison.OrdinalIgnoreCase)) continue;
+                if (rule.Method is not null && !string.Equals(rule.Method, method, StringComparison.OrdinalIgnoreCase)) continue;
+                if (rule.PathContains is not null && !path.Contains(rule.PathContains, StringComparison.OrdinalIgnoreCase)) continue;
+                if (rule.Hits >= rule.Times) continue;
+                rule.Seen++;
+                if (rule.Seen <= rule.After) continue;
+                rule.Hits++;
+                return rule;
+            }
+        }
+        return null;
+    }
+}

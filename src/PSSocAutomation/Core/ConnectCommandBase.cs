@@ -1,0 +1,85 @@
+using System;
+using System.Management.Automation;
+using System.Net;
+using System.Security;
+using PSSocAutomation.Http;
+
+namespace PSSocAutomation.Core
+{
+    /// <summary>The parameters every Connect-* shares: TLS trust, timeout and retries, applied to that connection only.</summary>
+    public abstract class ConnectCommandBase : SocCmdlet
+    {
+        /// <summary>Do not verify the server's certificate. For labs only: anyone on the path can read the credentials.</summary>
+        [Parameter]
+        public SwitchParameter SkipCertificateCheck { get; set; }
+
+        /// <summary>A PEM or DER file with the CA (or the server's own self-signed certificate) to trust for this connection.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? CaCertificateFile { get; set; }
+
+        /// <summary>SHA-256 (or SHA-1) thumbprint(s) of the server certificate to accept, as hex.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string[]? CertificateThumbprint { get; set; }
+
+        /// <summary>Seconds to wait for each request before giving up (default 100).</summary>
+        [Parameter]
+        [ValidateRange(1, 3600)]
+        public int TimeoutSec { get; set; } = 100;
+
+        /// <summary>Retries for throttled (429), unavailable (502/503/504) and dropped requests that are safe to repeat (default 4).</summary>
+        [Parameter]
+        [ValidateRange(0, 20)]
+        public int MaximumRetryCount { get; set; } = 4;
+
+        /// <summary>Longest wait between retries in seconds, a server's Retry-After included (default 30).</summary>
+        [Parameter]
+        [ValidateRange(0, 600)]
+        public int MaximumRetryDelaySec { get; set; } = 30;
+
+        protected HttpPipelineOptions CreatePipelineOptions(Uri baseUri, HttpAuth auth)
+        {
+            if (SkipCertificateCheck && (CaCertificateFile != null || CertificateThumbprint != null))
+                ThrowArgumentError("ConflictingTlsOptions", "-SkipCertificateCheck turns verification off; it cannot be combined with -CaCertificateFile or -CertificateThumbprint.", null);
+            if (CaCertificateFile != null)
+            {
+                var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(CaCertificateFile);
+                if (!System.IO.File.Exists(path)) ThrowArgumentError("CaCertificateFileNotFound", $"-CaCertificateFile '{path}' does not exist.", CaCertificateFile);
+                CaCertificateFile = path;
+            }
+            if (SkipCertificateCheck && baseUri.Scheme == Uri.UriSchemeHttps)
+                WriteWarning($"-SkipCertificateCheck: the certificate of {baseUri.Host} will not be verified, so anyone on the network path could read the credentials. Use -CertificateThumbprint or -CaCertificateFile outside a lab.");
+            if (baseUri.Scheme == Uri.UriSchemeHttp && auth.Scheme != "None" && !IsLoopback(baseUri))
+                WriteWarning($"{baseUri} is plain HTTP: the credentials travel unencrypted. Use https:// outside a lab.");
+
+            var options = new HttpPipelineOptions(baseUri)
+            {
+                Auth = auth,
+                Tls = new TlsOptions
+                {
+                    SkipCertificateCheck = SkipCertificateCheck,
+                    CaCertificateFile = CaCertificateFile,
+                    PinnedThumbprints = CertificateThumbprint ?? Array.Empty<string>(),
+                },
+                Timeout = TimeSpan.FromSeconds(TimeoutSec),
+                MaxRetries = MaximumRetryCount,
+                MaxRetryDelay = TimeSpan.FromSeconds(MaximumRetryDelaySec),
+            };
+            return options;
+        }
+
+        protected static Uri ParseBaseUri(string uri, string parameter)
+        {
+            if (!Uri.TryCreate(uri, UriKind.Absolute, out var parsed) || (parsed.Scheme != Uri.UriSchemeHttp && parsed.Scheme != Uri.UriSchemeHttps))
+                throw new ArgumentException($"{parameter} '{uri}' is not an http:// or https:// URL.");
+            // A trailing slash makes relative request paths land under any path prefix (a proxy's /elastic/).
+            return parsed.AbsoluteUri.EndsWith("/", StringComparison.Ordinal) ? parsed : new Uri(parsed.AbsoluteUri + "/");
+        }
+
+        private static bool IsLoopback(Uri uri) =>
+            uri.IsLoopback || (IPAddress.TryParse(uri.Host, out var ip) && IPAddress.IsLoopback(ip));
+
+        protected static string Reveal(SecureString secret) => new NetworkCredential(string.Empty, secret).Password;
+    }
+}

@@ -1,0 +1,173 @@
+using System;
+using System.IO;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace PSSocAutomation.Http
+{
+    /// <summary>Turns statuses, bodies and transport exceptions into SocApiExceptions with messages a user can act on.</summary>
+    internal static class ApiErrorFactory
+    {
+        private const int MaxBodyInMessage = 2000;
+        private static readonly Regex Title = new Regex(@"<title>\s*(.*?)\s*</title>", RegexOptions.IgnoreCase | RegexOptions.Singleline | RegexOptions.Compiled);
+        private static readonly Regex Heading = new Regex(@"<h1[^>]*>\s*(.*?)\s*</h1>", RegexOptions.IgnoreCase | RegexOptions.Singleline | RegexOptions.Compiled);
+
+        public static bool LooksLikeHtml(byte[] body, string? contentType)
+        {
+            if (contentType != null && contentType.IndexOf("html", StringComparison.OrdinalIgnoreCase) >= 0) return true;
+            foreach (var b in body)
+            {
+                if (b == ' ' || b == '\r' || b == '\n' || b == '\t' || b == 0xEF || b == 0xBB || b == 0xBF) continue;
+                return b == '<';
+            }
+            return false;
+        }
+
+        public static SocApiException HtmlPage(string service, int status, string url, byte[] body)
+        {
+            var text = Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, 16384));
+            var title = Title.Match(text) is { Success: true } t ? t.Groups[1].Value : Heading.Match(text) is { Success: true } h ? h.Groups[1].Value : "untitled";
+            title = Regex.Replace(title, "<[^>]+>", string.Empty).Trim();
+            return new SocApiException(ApiFailureKind.HtmlPage, service,
+                $"{service} at {url} answered HTTP {status} with an HTML page (\"{title}\") instead of JSON: a proxy, tunnel, load balancer or login page is answering in its place. Check the URL (scheme, port, path prefix) and that the service behind it is up.")
+            {
+                StatusCode = status,
+                Url = url,
+                VendorType = "html",
+                VendorReason = title,
+                RecommendedAction = "Check the URL and the proxy or tunnel in front of the service.",
+            };
+        }
+
+        public static SocApiException BadJson(string service, int status, string url, byte[] body, Exception inner) =>
+            new SocApiException(ApiFailureKind.InvalidResponse, service,
+                $"{service} answered {url} with HTTP {status} and a body that is not valid JSON ({body.Length} bytes; it may have been cut short): {inner.Message}", inner)
+            {
+                StatusCode = status,
+                Url = url,
+                RecommendedAction = "Retry the command; if it persists, check for a proxy that rewrites or truncates responses.",
+            };
+
+        public static SocApiException FromStatus(IVendorErrors vendor, SecretRedactor redactor, string method, string url, int status, byte[] body, string? contentType, int retries, double? retryAfter)
+        {
+            var service = vendor.ServiceName;
+            if (LooksLikeHtml(body, contentType))
+            {
+                var html = HtmlPage(service, status, url, body);
+                html.Method = method;
+                html.Retries = retries;
+                return html;
+            }
+
+            string? type = null, reason = null;
+            if (body.Length > 0)
+            {
+                try
+                {
+                    using var doc = JsonDocument.Parse(body);
+                    (type, reason) = vendor.Describe(status, doc.RootElement);
+                }
+                catch (JsonException)
+                {
+                    reason = Shorten(Encoding.UTF8.GetString(body));
+                }
+            }
+
+            var kind = KindOf(status);
+            var advice = vendor.Advice(kind, status, type) ?? DefaultAdvice(kind);
+            var what = type is null ? reason : reason is null ? type : type + ": " + reason;
+            var retried = retries > 0 ? $" after {retries} retr{(retries == 1 ? "y" : "ies")}" : string.Empty;
+            var message = $"{service} rejected {method} {url} with HTTP {status}{retried}" + (string.IsNullOrEmpty(what) ? "." : $" ({what}).") + (advice is null ? string.Empty : " " + advice);
+            return new SocApiException(kind, service, redactor.Redact(message))
+            {
+                StatusCode = status,
+                Method = method,
+                Url = url,
+                VendorType = type,
+                VendorReason = reason is null ? null : redactor.Redact(reason),
+                RecommendedAction = advice,
+                ResponseBody = redactor.Redact(Shorten(Encoding.UTF8.GetString(body))),
+                Retries = retries,
+                RetryAfterSeconds = retryAfter,
+            };
+        }
+
+        public static ApiFailureKind KindOf(int status)
+        {
+            switch (status)
+            {
+                case 400:
+                case 405:
+                case 413:
+                case 415:
+                case 422: return ApiFailureKind.InvalidRequest;
+                case 401: return ApiFailureKind.Authentication;
+                case 403: return ApiFailureKind.Permission;
+                case 404:
+                case 410: return ApiFailureKind.NotFound;
+                case 408: return ApiFailureKind.Timeout;
+                case 409: return ApiFailureKind.Conflict;
+                case 429: return ApiFailureKind.Throttled;
+                default: return ApiFailureKind.Status;
+            }
+        }
+
+        private static string? DefaultAdvice(ApiFailureKind kind)
+        {
+            switch (kind)
+            {
+                case ApiFailureKind.Authentication: return "Check the credentials given to Connect-*: they are missing, wrong or expired.";
+                case ApiFailureKind.Permission: return "The credentials work but lack the privilege for this action; ask for the role that grants it.";
+                case ApiFailureKind.Throttled: return "The service is throttling requests; wait and run again, or lower the request rate.";
+                case ApiFailureKind.Status: return "The service failed; retry later, and check its health if it persists.";
+                default: return null;
+            }
+        }
+
+        public static SocApiException FromTransport(string service, string baseUri, string method, string url, Exception ex, TlsObservation tls, TlsOptions tlsOptions, TimeSpan timeout, int retries)
+        {
+            var retried = retries > 0 ? $" (after {retries} retr{(retries == 1 ? "y" : "ies")})" : string.Empty;
+            if (FindInner<AuthenticationException>(ex) != null || tls.Errors != System.Net.Security.SslPolicyErrors.None && tls.Sha256 != null && FindInner<IOException>(ex) == null && ex.Message.IndexOf("SSL", StringComparison.OrdinalIgnoreCase) >= 0)
+            {
+                var thumb = tls.Sha256 is null ? string.Empty : $" Its SHA-256 thumbprint is {tls.Sha256}.";
+                var why = tls.Errors == System.Net.Security.SslPolicyErrors.None ? "it did not match the pinned thumbprint or CA" : tls.Errors.ToString() + (string.IsNullOrEmpty(tls.ChainStatus) ? string.Empty : " (" + tls.ChainStatus + ")");
+                return new SocApiException(ApiFailureKind.Tls, service,
+                    $"The TLS certificate of {service} at {baseUri} is not trusted ({tlsOptions.Describe()}): {why}; subject {tls.Subject ?? "unknown"}.{thumb} If this is the server you expect, pin it with -CertificateThumbprint, trust its CA with -CaCertificateFile, or (tests only) use -SkipCertificateCheck.", ex)
+                { Method = method, Url = url, Retries = retries, RecommendedAction = "Pin the certificate or trust its CA." };
+            }
+            if (ex is TimeoutException || ex is OperationCanceledException)
+            {
+                return new SocApiException(ApiFailureKind.Timeout, service,
+                    $"{service} did not answer {method} {url} within {timeout.TotalSeconds:0.#} s{retried}. The server may be overloaded or unreachable; raise -TimeoutSec or check the network path.", ex)
+                { Method = method, Url = url, Retries = retries };
+            }
+            var socket = FindInner<SocketException>(ex);
+            string detail;
+            if (socket?.SocketErrorCode == SocketError.ConnectionRefused) detail = "the connection was refused: nothing is listening there. Is the server running, and are the host and port right?";
+            else if (socket?.SocketErrorCode == SocketError.HostNotFound || socket?.SocketErrorCode == SocketError.NoData) detail = "the host name does not resolve. Check the URL.";
+            else if (FindInner<IOException>(ex) != null || socket?.SocketErrorCode == SocketError.ConnectionReset) detail = "the connection was dropped before a complete response arrived (reset or truncated body). Retry; if it persists, check proxies and the server's logs.";
+            else detail = Innermost(ex).Message;
+            return new SocApiException(ApiFailureKind.Connection, service, $"Could not complete {method} {url} on {service}{retried}: {detail}", ex)
+            { Method = method, Url = url, Retries = retries };
+        }
+
+        private static T? FindInner<T>(Exception? ex) where T : Exception
+        {
+            for (var e = ex; e != null; e = e.InnerException) if (e is T t) return t;
+            return null;
+        }
+
+        private static Exception Innermost(Exception ex)
+        {
+            var e = ex;
+            while (e.InnerException != null) e = e.InnerException;
+            return e;
+        }
+
+        public static string Shorten(string text) => text.Length <= MaxBodyInMessage ? text : text.Substring(0, MaxBodyInMessage) + "…";
+    }
+}

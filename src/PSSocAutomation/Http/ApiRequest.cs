@@ -1,0 +1,82 @@
+using System;
+using System.Collections.Generic;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Text.Json;
+
+namespace PSSocAutomation.Http
+{
+    /// <summary>One call to a vendor API, before the pipeline adds auth, retries and logging.</summary>
+    public sealed class ApiRequest
+    {
+        public ApiRequest(HttpMethod method, string pathAndQuery)
+        {
+            Method = method;
+            PathAndQuery = pathAndQuery;
+            Idempotent = method == HttpMethod.Get || method == HttpMethod.Head || method == HttpMethod.Delete || method == HttpMethod.Put;
+        }
+
+        public HttpMethod Method { get; }
+        /// <summary>Relative to the connection's base URI, e.g. "alerts/_search?ignore_unavailable=true".</summary>
+        public string PathAndQuery { get; }
+        public byte[]? Body { get; set; }
+        public string ContentType { get; set; } = "application/json";
+        /// <summary>
+        /// Safe to send twice (reads, searches, puts of a known id, create-with-id). Only these are retried after a
+        /// timeout, a 5xx or a dropped connection: a POST that may have been applied is never repeated blind.
+        /// </summary>
+        public bool Idempotent { get; set; }
+        public IDictionary<string, string>? Headers { get; set; }
+        /// <summary>Statuses the caller handles itself (returned instead of thrown), e.g. 404 on DELETE /_pit.</summary>
+        public Func<int, bool>? AcceptStatus { get; set; }
+        public TimeSpan? Timeout { get; set; }
+    }
+
+    /// <summary>A response whose body has been read whole (pages are bounded, so this stays small).</summary>
+    public sealed class ApiResponse
+    {
+        internal ApiResponse(int status, byte[] body, string? contentType, HttpResponseHeaders? headers, string url, string service)
+        {
+            Status = status;
+            Body = body;
+            ContentType = contentType;
+            Headers = headers;
+            Url = url;
+            Service = service;
+        }
+
+        public int Status { get; }
+        public byte[] Body { get; }
+        public string? ContentType { get; }
+        public HttpResponseHeaders? Headers { get; }
+        /// <summary>Redacted URL, for messages.</summary>
+        public string Url { get; }
+        public string Service { get; }
+        public TimeSpan Elapsed { get; internal set; }
+        public int Retries { get; internal set; }
+
+        public string? Header(string name)
+        {
+            if (Headers != null && Headers.TryGetValues(name, out var values))
+                foreach (var v in values) return v;
+            return null;
+        }
+
+        /// <summary>Parse the body as JSON, or say clearly what came back instead.</summary>
+        public JsonDocument ParseJson()
+        {
+            if (Body.Length == 0)
+                throw new SocApiException(ApiFailureKind.InvalidResponse, Service, $"{Service} answered {Url} with HTTP {Status} and an empty body where JSON was expected.") { StatusCode = Status, Url = Url };
+            if (ApiErrorFactory.LooksLikeHtml(Body, ContentType))
+                throw ApiErrorFactory.HtmlPage(Service, Status, Url, Body);
+            try
+            {
+                return JsonDocument.Parse(Body, new JsonDocumentOptions { MaxDepth = 256 });
+            }
+            catch (JsonException ex)
+            {
+                throw ApiErrorFactory.BadJson(Service, Status, Url, Body, ex);
+            }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+using System;
+using System.Text;
+
+namespace PSSocAutomation.Http
+{
+    /// <summary>How a connection authenticates. Holds the secret as the header value only; ToString never shows it.</summary>
+    public sealed class HttpAuth
+    {
+        private HttpAuth(string scheme, string headerName, string headerValue, string? principal)
+        {
+            Scheme = scheme;
+            HeaderName = headerName;
+            HeaderValue = headerValue;
+            Principal = principal;
+        }
+
+        /// <summary>Basic, ApiKey, Bearer, or None.</summary>
+        public string Scheme { get; }
+        internal string HeaderName { get; }
+        internal string HeaderValue { get; }
+        /// <summary>Who the credentials name, when that is not itself secret (a user name, an API key id).</summary>
+        public string? Principal { get; }
+
+        public static HttpAuth None { get; } = new HttpAuth("None", string.Empty, string.Empty, null);
+
+        public static HttpAuth Basic(string user, string password) =>
+            new HttpAuth("Basic", "Authorization", "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(user + ":" + password)), user);
+
+        public static HttpAuth Bearer(string token) => new HttpAuth("Bearer", "Authorization", "Bearer " + token, null);
+
+        /// <summary>Elastic API key: accepts the "encoded" form or "id:api_key".</summary>
+        public static HttpAuth ElasticApiKey(string key)
+        {
+            string encoded;
+            string? id = null;
+            var colon = key.IndexOf(':');
+            if (colon > 0)
+            {
+                id = key.Substring(0, colon);
+                encoded = Convert.ToBase64String(Encoding.UTF8.GetBytes(key));
+            }
+            else
+            {
+                encoded = key;
+                try
+                {
+                    var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(key));
+                    var c = decoded.IndexOf(':');
+                    if (c > 0) id = decoded.Substring(0, c);
+                }
+                catch (FormatException)
+                {
+                    throw new ArgumentException("The API key is neither Elasticsearch's base64 'encoded' form nor 'id:api_key'. Copy the 'encoded' value Elasticsearch returned when the key was created.");
+                }
+            }
+            return new HttpAuth("ApiKey", "Authorization", "ApiKey " + encoded, id);
+        }
+
+        /// <summary>A header carrying the key as is (VirusTotal's x-apikey, IRIS's Authorization: Bearer).</summary>
+        public static HttpAuth Header(string scheme, string headerName, string value) => new HttpAuth(scheme, headerName, value, null);
+
+        /// <summary>The strings to redact everywhere: the header value and the secret inside it.</summary>
+        internal string[] SecretValues()
+        {
+            if (HeaderValue.Length == 0) return Array.Empty<string>();
+            var space = HeaderValue.IndexOf(' ');
+            return space > 0 ? new[] { HeaderValue, HeaderValue.Substring(space + 1) } : new[] { HeaderValue };
+        }
+
+        public override string ToString() => Principal is null ? Scheme : Scheme + " (" + Principal + ")";
+    }
+}

@@ -1,0 +1,17 @@
+using System.Text.Json;
+
+namespace PSSocAutomation.Http
+{
+    /// <summary>How one vendor spells its errors, so the one pipeline can report them in the vendor's own terms.</summary>
+    public interface IVendorErrors
+    {
+        /// <summary>"Elasticsearch", "DFIR-IRIS" ...</summary>
+        string ServiceName { get; }
+
+        /// <summary>Pull the vendor's error type and reason out of an error body (null when the body has neither).</summary>
+        (string? Type, string? Reason) Describe(int status, JsonElement body);
+
+        /// <summary>What the user should do next for this failure, in this vendor's terms.</summary>
+        string? Advice(ApiFailureKind kind, int? status, string? vendorType);
+    }
+}

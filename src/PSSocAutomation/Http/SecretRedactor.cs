@@ -1,0 +1,53 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.RegularExpressions;
+
+namespace PSSocAutomation.Http
+{
+    /// <summary>
+    /// Removes secrets from any text before it reaches a stream, an exception or a log: the exact secret values a
+    /// connection holds, their base64 forms, and secret-looking query parameters and headers.
+    /// </summary>
+    public sealed class SecretRedactor
+    {
+        public const string Mask = "***";
+        private static readonly Regex SecretQuery = new Regex(
+            @"(?i)([?&](?:api_key|apikey|key|token|access_token|password|secret|signature|x-amz-signature|x-amz-security-token|x-amz-credential)=)[^&#\s""']+",
+            RegexOptions.Compiled | RegexOptions.CultureInvariant);
+        private static readonly Regex AuthHeader = new Regex(
+            @"(?i)\b(Authorization|X-IRIS-AUTH|x-apikey|X-Amz-Security-Token)(\s*[:=]\s*)(Basic |Bearer |ApiKey |AWS4-HMAC-SHA256 )?[^\r\n,;""']+",
+            RegexOptions.Compiled | RegexOptions.CultureInvariant);
+
+        private readonly object _gate = new object();
+        private string[] _secrets = Array.Empty<string>();
+
+        /// <summary>Register a secret value (and its common encodings) so it never appears in output.</summary>
+        public void Add(string? secret)
+        {
+            if (string.IsNullOrEmpty(secret) || secret!.Length < 4) return;
+            var forms = new List<string> { secret, Uri.EscapeDataString(secret) };
+            try { forms.Add(Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(secret))); } catch (FormatException) { }
+            lock (_gate)
+            {
+                // Longest first, so a secret that contains another is masked whole.
+                _secrets = _secrets.Concat(forms).Distinct(StringComparer.Ordinal).OrderByDescending(s => s.Length).ToArray();
+            }
+        }
+
+        public string Redact(string? text)
+        {
+            if (string.IsNullOrEmpty(text)) return text ?? string.Empty;
+            var result = text!;
+            foreach (var secret in _secrets)
+            {
+                if (result.IndexOf(secret, StringComparison.Ordinal) >= 0) result = result.Replace(secret, Mask);
+            }
+            result = SecretQuery.Replace(result, "$1" + Mask);
+            result = AuthHeader.Replace(result, m => m.Groups[1].Value + m.Groups[2].Value + m.Groups[3].Value + Mask);
+            return result;
+        }
+
+        public string Redact(Uri uri) => Redact(uri.ToString());
+    }
+}

@@ -1,0 +1,44 @@
+using PSSocAutomation.Lab.Hosting;
+
+namespace PSSocAutomation.Tests.Harness;
+
+/// <summary>One Lab and one PowerShell session per test class; tests reset the journal and faults they use.</summary>
+public sealed class LabFixture : IAsyncLifetime
+{
+    private LabServer? _lab;
+    private ModuleSession? _session;
+
+    public LabServer Lab => _lab ?? throw new InvalidOperationException("The Lab has not started.");
+    public ModuleSession Session => _session ??= new ModuleSession();
+
+    public async Task InitializeAsync() => _lab = await LabServer.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        _session?.Dispose();
+        if (_lab != null) await _lab.DisposeAsync();
+    }
+
+    /// <summary>Clears faults and the journal, so a test sees only its own requests.</summary>
+    public void Reset()
+    {
+        Lab.Faults.Clear();
+        Lab.Journal.Clear();
+    }
+
+    /// <summary>Variables for a script that connects to the Lab's Elasticsearch with Basic auth.</summary>
+    public Dictionary<string, object?> ElasticVariables() => new()
+    {
+        ["esUri"] = Lab.ElasticUri.ToString(),
+        ["esCred"] = new System.Management.Automation.PSCredential(Lab.Credentials.ElasticUser, Secure(Lab.Credentials.ElasticPassword)),
+        ["esApiKey"] = Secure(Lab.Credentials.ElasticApiKeyEncoded),
+    };
+
+    public static System.Security.SecureString Secure(string text)
+    {
+        var secure = new System.Security.SecureString();
+        foreach (var c in text) secure.AppendChar(c);
+        secure.MakeReadOnly();
+        return secure;
+    }
+}
