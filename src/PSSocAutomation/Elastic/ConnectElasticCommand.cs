@@ -1,0 +1,122 @@
+using System;
+using System.Management.Automation;
+using System.Security;
+using PSSocAutomation.Core;
+using PSSocAutomation.Http;
+
+namespace PSSocAutomation.Elastic
+{
+    /// <summary>
+    /// <para type="synopsis">Connects to Elasticsearch, checks the server, and makes the connection the session's default.</para>
+    /// <para type="description">Connect-Elastic authenticates with a user and password (-Credential), an API key (-ApiKey, the 'encoded' form or 'id:api_key') or a bearer token, checks on connect that the server is Elasticsearch, and returns a connection that every Elastic cmdlet uses by default. TLS is verified unless -SkipCertificateCheck; -CaCertificateFile or -CertificateThumbprint trust a private CA or pin a certificate for this connection only.</para>
+    /// </summary>
+    /// <example><code>Connect-Elastic -Uri https://es.corp.example:9200 -Credential (Get-Credential elastic)</code></example>
+    /// <example><code>Connect-Elastic -CloudId $cloudId -ApiKey (Get-Secret ElasticApiKey)</code></example>
+    [Cmdlet(VerbsCommunications.Connect, "Elastic", DefaultParameterSetName = UriSet)]
+    [OutputType(typeof(ElasticConnection))]
+    public sealed class ConnectElasticCommand : ConnectCommandBase
+    {
+        private const string UriSet = "Uri";
+        private const string CloudSet = "CloudId";
+
+        /// <summary>The Elasticsearch endpoint, e.g. https://es.corp.example:9200.</summary>
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = UriSet)]
+        [ValidateNotNullOrEmpty]
+        public string Uri { get; set; } = string.Empty;
+
+        /// <summary>An Elastic Cloud deployment's Cloud ID; gives both the Elasticsearch and the Kibana URL.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = CloudSet)]
+        [ValidateNotNullOrEmpty]
+        public string CloudId { get; set; } = string.Empty;
+
+        /// <summary>User and password for Basic authentication.</summary>
+        [Parameter]
+        [Credential]
+        public PSCredential? Credential { get; set; }
+
+        /// <summary>An API key: the 'encoded' value Elasticsearch returned, or 'id:api_key'.</summary>
+        [Parameter]
+        public SecureString? ApiKey { get; set; }
+
+        /// <summary>A bearer token from Elasticsearch's token service or an OAuth provider.</summary>
+        [Parameter]
+        public SecureString? BearerToken { get; set; }
+
+        /// <summary>Kibana's URL, for the detection-alert cmdlets.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? KibanaUri { get; set; }
+
+        protected override void EndProcessing()
+        {
+            Uri baseUri;
+            Uri? kibana = null;
+            try
+            {
+                if (ParameterSetName == CloudSet)
+                {
+                    (baseUri, kibana) = ElasticCloudId.Parse(CloudId);
+                }
+                else
+                {
+                    baseUri = ParseBaseUri(Uri, "-Uri");
+                }
+                if (KibanaUri != null) kibana = ParseBaseUri(KibanaUri, "-KibanaUri");
+            }
+            catch (ArgumentException ex)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, "ElasticInvalidUri", ErrorCategory.InvalidArgument, Uri));
+                return;
+            }
+
+            var given = (Credential != null ? 1 : 0) + (ApiKey != null ? 1 : 0) + (BearerToken != null ? 1 : 0);
+            if (given > 1) ThrowArgumentError("ElasticConflictingCredentials", "Give one of -Credential, -ApiKey or -BearerToken, not several.", null);
+
+            HttpAuth auth;
+            string? password = null;
+            try
+            {
+                if (ApiKey != null) auth = HttpAuth.ElasticApiKey(Reveal(ApiKey));
+                else if (BearerToken != null) auth = HttpAuth.Bearer(Reveal(BearerToken));
+                else if (Credential != null)
+                {
+                    password = Credential.GetNetworkCredential().Password;
+                    auth = HttpAuth.Basic(Credential.UserName, password);
+                }
+                else auth = HttpAuth.None;
+            }
+            catch (ArgumentException ex)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, "ElasticInvalidApiKey", ErrorCategory.InvalidArgument, null));
+                return;
+            }
+
+            var options = CreatePipelineOptions(baseUri, auth);
+            if (password != null) options.ExtraSecrets.Add(password);
+            var client = new ElasticClient(options);
+            ElasticClusterInfo info;
+            try
+            {
+                info = Run(ct => client.GetInfoAsync(ct));
+            }
+            catch (SocApiException ex)
+            {
+                client.Dispose();
+                ThrowApiError(ex, ElasticCommandBase.ErrorPrefix, baseUri);
+                return;
+            }
+            catch
+            {
+                client.Dispose();
+                throw;
+            }
+
+            var connection = new ElasticConnection(client, baseUri, kibana, info, auth.ToString(), options.Tls.Describe());
+            var previous = ConnectionRegistry<ElasticConnection>.Current;
+            ConnectionRegistry<ElasticConnection>.Current = connection;
+            if (previous != null && !ReferenceEquals(previous, connection)) WriteVerbose($"Replaced the default Elasticsearch connection to {previous.Uri}.");
+            WriteVerbose($"Connected to Elasticsearch {info.Version} at {baseUri} as {auth}.");
+            WriteObject(connection);
+        }
+    }
+}

@@ -1,0 +1,267 @@
+using System;
+using System.Collections.Generic;
+using System.Net.Http;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading;
+using System.Threading.Tasks;
+using PSSocAutomation.Http;
+
+namespace PSSocAutomation.Elastic
+{
+    /// <summary>What GET / told us about the cluster.</summary>
+    public sealed class ElasticClusterInfo
+    {
+        public string? Name { get; set; }
+        public string? ClusterName { get; set; }
+        public string? Version { get; set; }
+        /// <summary>False when GET / was refused (no monitor privilege): connected, but the product was not confirmed.</summary>
+        public bool Verified { get; set; }
+    }
+
+    /// <summary>One page of hits; its JSON is valid until the stream moves to the next page.</summary>
+    public sealed class SearchPage
+    {
+        internal SearchPage(JsonElement hits, int number) { Hits = hits; Number = number; }
+
+        /// <summary>The hits.hits array.</summary>
+        public JsonElement Hits { get; }
+        public int Number { get; }
+    }
+
+    /// <summary>Elasticsearch REST client: search, point in time + search_after streaming, composite paging, bulk.</summary>
+    public sealed class ElasticClient : IDisposable
+    {
+        private static readonly HttpMethod Delete = HttpMethod.Delete;
+
+        public ElasticClient(HttpPipelineOptions options)
+        {
+            Pipeline = new HttpPipeline(options, ElasticErrors.Instance);
+        }
+
+        public HttpPipeline Pipeline { get; }
+
+        /// <summary>GET / with Elastic's product check: the X-Elastic-Product header (7.14+) or the tagline of older versions.</summary>
+        public async Task<ElasticClusterInfo> GetInfoAsync(CancellationToken cancellationToken)
+        {
+            var response = await Pipeline.SendAsync(new ApiRequest(HttpMethod.Get, string.Empty) { AcceptStatus = s => s == 403 }, cancellationToken).ConfigureAwait(false);
+            if (response.Status == 403)
+            {
+                // A user without the monitor privilege may still search; official clients pass with a warning too.
+                RequestLog.Warning("Elasticsearch refused GET / (the user lacks the 'monitor' cluster privilege), so the server could not be confirmed as Elasticsearch. Searches will still be tried.");
+                return new ElasticClusterInfo { Verified = false };
+            }
+            using var doc = response.ParseJson();
+            var root = doc.RootElement;
+            var info = new ElasticClusterInfo
+            {
+                Name = Str(root, "name"),
+                ClusterName = Str(root, "cluster_name"),
+                Version = root.TryGetProperty("version", out var v) ? Str(v, "number") : null,
+                Verified = true,
+            };
+            var product = response.Header("X-Elastic-Product");
+            var tagline = Str(root, "tagline");
+            if (!string.Equals(product, "Elasticsearch", StringComparison.Ordinal) && tagline != "You Know, for Search")
+            {
+                throw new SocApiException(ApiFailureKind.Protocol, "Elasticsearch",
+                    $"The server at {Pipeline.Redactor.Redact(Pipeline.BaseUri)} does not identify itself as Elasticsearch (no X-Elastic-Product header and no Elasticsearch tagline). If this is Kibana, pass its URL as -KibanaUri and give -Uri the Elasticsearch endpoint.")
+                { StatusCode = response.Status, Url = response.Url };
+            }
+            return info;
+        }
+
+        /// <summary>POST /{index}/_search with any body; the whole response.</summary>
+        public async Task<JsonDocument> SearchAsync(string? index, byte[] body, CancellationToken cancellationToken, string query = "")
+        {
+            var path = (string.IsNullOrEmpty(index) ? string.Empty : Escape(index!) + "/") + "_search" + query;
+            var response = await Pipeline.SendAsync(new ApiRequest(HttpMethod.Post, path) { Body = body, Idempotent = true }, cancellationToken).ConfigureAwait(false);
+            return response.ParseJson();
+        }
+
+        public async Task<string> OpenPointInTimeAsync(string index, string keepAlive, CancellationToken cancellationToken)
+        {
+            var response = await Pipeline.SendAsync(new ApiRequest(HttpMethod.Post, Escape(index) + "/_pit?keep_alive=" + Uri.EscapeDataString(keepAlive)) { Idempotent = true }, cancellationToken).ConfigureAwait(false);
+            using var doc = response.ParseJson();
+            return Str(doc.RootElement, "id") ?? throw new SocApiException(ApiFailureKind.Protocol, "Elasticsearch", "Elasticsearch opened a point in time but returned no id.") { Url = response.Url };
+        }
+
+        /// <summary>DELETE /_pit. A PIT that already expired (404) counts as closed.</summary>
+        public async Task ClosePointInTimeAsync(string pitId, CancellationToken cancellationToken)
+        {
+            var body = Encoding.UTF8.GetBytes("{\"id\":" + JsonSerializer.Serialize(pitId) + "}");
+            await Pipeline.SendAsync(new ApiRequest(Delete, "_pit") { Body = body, AcceptStatus = s => s == 404 }, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// Every hit of a query, page by page, through a point in time and search_after (never from/size, so no 10,000
+        /// window). The next page is already on its way while the caller works through this one; the point in time is
+        /// closed at the end, on error and when the caller stops early.
+        /// </summary>
+        /// <param name="body">query, sort, _source ... (size, pit and search_after are set here). Sort must be set.</param>
+        public async IAsyncEnumerable<SearchPage> StreamAsync(string index, JsonObject body, int pageSize, long? limit, string keepAlive,
+            [EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            var pitId = await OpenPointInTimeAsync(index, keepAlive, cancellationToken).ConfigureAwait(false);
+            Task<JsonDocument>? next = null;
+            try
+            {
+                long delivered = 0;
+                var number = 0;
+                next = FetchPageAsync(body, pitId, keepAlive, null, PageSize(pageSize, limit, 0), cancellationToken);
+                while (next != null)
+                {
+                    using var doc = await next.ConfigureAwait(false);
+                    next = null;
+                    var root = doc.RootElement;
+                    if (Str(root, "pit_id") is string newer) pitId = newer;
+                    var hits = root.GetProperty("hits").GetProperty("hits");
+                    var count = hits.GetArrayLength();
+                    if (count == 0) yield break;
+                    delivered += count;
+                    var size = PageSize(pageSize, limit, delivered);
+                    if (count >= PageSize(pageSize, limit, delivered - count) && size > 0)
+                    {
+                        var lastSort = hits[count - 1].GetProperty("sort").Clone();
+                        next = FetchPageAsync(body, pitId, keepAlive, lastSort, size, cancellationToken);
+                    }
+                    yield return new SearchPage(hits, ++number);
+                }
+            }
+            finally
+            {
+                if (next != null)
+                {
+                    try { (await next.ConfigureAwait(false)).Dispose(); }
+                    catch (Exception) { /* the page nobody will read; its failure does not matter now */ }
+                }
+                // Close even when the caller was cancelled: an open PIT pins segments on the cluster until it expires.
+                using var close = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                try { await ClosePointInTimeAsync(pitId, close.Token).ConfigureAwait(false); }
+                catch (Exception ex) { RequestLog.Warning("Could not close the Elasticsearch point in time (it expires by itself after its keep-alive): " + ex.Message); }
+            }
+        }
+
+        private static int PageSize(int pageSize, long? limit, long delivered) =>
+            limit is long max ? (int)Math.Min(pageSize, Math.Max(0, max - delivered)) : pageSize;
+
+        private Task<JsonDocument> FetchPageAsync(JsonObject template, string pitId, string keepAlive, JsonElement? searchAfter, int size, CancellationToken cancellationToken)
+        {
+            var body = Serialize(writer =>
+            {
+                writer.WriteStartObject();
+                foreach (var property in template)
+                {
+                    if (property.Key == "size" || property.Key == "pit" || property.Key == "search_after" || property.Key == "from") continue;
+                    writer.WritePropertyName(property.Key);
+                    if (property.Value is null) writer.WriteNullValue(); else property.Value.WriteTo(writer);
+                }
+                writer.WriteNumber("size", size);
+                writer.WriteStartObject("pit");
+                writer.WriteString("id", pitId);
+                writer.WriteString("keep_alive", keepAlive);
+                writer.WriteEndObject();
+                if (searchAfter is JsonElement after)
+                {
+                    writer.WritePropertyName("search_after");
+                    after.WriteTo(writer);
+                }
+                writer.WriteEndObject();
+            });
+            return SearchAsync(null, body, cancellationToken);
+        }
+
+        /// <summary>
+        /// Every bucket of a composite aggregation named <paramref name="aggregationName"/>, page by page with after_key,
+        /// so no bucket is lost past the first page. Yields each response; its buckets are under aggregations.{name}.buckets.
+        /// </summary>
+        public async IAsyncEnumerable<JsonElement> StreamCompositeBucketsAsync(string index, JsonObject body, string aggregationName,
+            [EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            var composite = body["aggs"]?[aggregationName]?["composite"] as JsonObject
+                ?? throw new ArgumentException("The body has no composite aggregation named " + aggregationName + ".");
+            while (true)
+            {
+                using var doc = await SearchAsync(index, Encoding.UTF8.GetBytes(body.ToJsonString()), cancellationToken).ConfigureAwait(false);
+                if (!doc.RootElement.TryGetProperty("aggregations", out var aggs) || !aggs.TryGetProperty(aggregationName, out var agg))
+                    yield break;
+                var buckets = agg.GetProperty("buckets");
+                foreach (var bucket in buckets.EnumerateArray()) yield return bucket;
+                if (buckets.GetArrayLength() == 0 || !agg.TryGetProperty("after_key", out var afterKey)) yield break;
+                composite["after"] = JsonNode.Parse(afterKey.GetRawText());
+            }
+        }
+
+        /// <summary>GET /{index}/_mapping: each index's mappings.</summary>
+        public async Task<JsonDocument> GetMappingAsync(string index, CancellationToken cancellationToken)
+        {
+            var response = await Pipeline.SendAsync(new ApiRequest(HttpMethod.Get, Escape(index) + "/_mapping"), cancellationToken).ConfigureAwait(false);
+            return response.ParseJson();
+        }
+
+        /// <summary>
+        /// The field to aggregate on for <paramref name="field"/>: itself when it is keyword/numeric/date, its .keyword
+        /// sub-field when it is text (terms on text fails: fielddata is off), null when no index maps it.
+        /// </summary>
+        public async Task<string?> ResolveAggregatableFieldAsync(string index, string field, CancellationToken cancellationToken)
+        {
+            using var doc = await GetMappingAsync(index, cancellationToken).ConfigureAwait(false);
+            string? resolved = null;
+            foreach (var perIndex in doc.RootElement.EnumerateObject())
+            {
+                if (!perIndex.Value.TryGetProperty("mappings", out var mappings)) continue;
+                var node = mappings;
+                var found = true;
+                foreach (var part in field.Split('.'))
+                {
+                    if (node.TryGetProperty("properties", out var props) && props.TryGetProperty(part, out var child)) node = child;
+                    else if (node.TryGetProperty("fields", out var multi) && multi.TryGetProperty(part, out var sub)) node = sub;
+                    else { found = false; break; }
+                }
+                if (!found) continue;
+                var type = node.TryGetProperty("type", out var t) ? t.GetString() : "object";
+                if (type == "text")
+                {
+                    if (node.TryGetProperty("fields", out var subFields))
+                        foreach (var sub in subFields.EnumerateObject())
+                            if (sub.Value.TryGetProperty("type", out var st) && st.GetString() == "keyword") return field + "." + sub.Name;
+                    throw new ArgumentException($"'{field}' is a text field in index '{perIndex.Name}' and has no keyword sub-field, so it cannot be grouped on. Map it as keyword (or add a .keyword sub-field).");
+                }
+                if (type == "object" || type == "nested")
+                    throw new ArgumentException($"'{field}' is an object in index '{perIndex.Name}'; name one of its leaf fields.");
+                resolved = field;
+            }
+            return resolved;
+        }
+
+        /// <summary>POST /{index}/_bulk with an NDJSON body. Safe to repeat only when every action is a create with an id.</summary>
+        public async Task<JsonDocument> BulkAsync(string? index, byte[] ndjson, bool idempotent, string query, CancellationToken cancellationToken)
+        {
+            var path = (string.IsNullOrEmpty(index) ? string.Empty : Escape(index!) + "/") + "_bulk" + query;
+            var response = await Pipeline.SendAsync(new ApiRequest(HttpMethod.Post, path) { Body = ndjson, ContentType = "application/x-ndjson", Idempotent = idempotent }, cancellationToken).ConfigureAwait(false);
+            return response.ParseJson();
+        }
+
+        /// <summary>Index names may hold wildcards and commas; everything else is escaped.</summary>
+        internal static string Escape(string index)
+        {
+            var parts = index.Split(',');
+            for (var i = 0; i < parts.Length; i++) parts[i] = Uri.EscapeDataString(parts[i].Trim()).Replace("%2A", "*");
+            return string.Join(",", parts);
+        }
+
+        internal static byte[] Serialize(Action<Utf8JsonWriter> write)
+        {
+            using var buffer = new System.IO.MemoryStream(1024);
+            using (var writer = new Utf8JsonWriter(buffer)) write(writer);
+            return buffer.ToArray();
+        }
+
+        private static string? Str(JsonElement element, string name) =>
+            element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+        public void Dispose() => Pipeline.Dispose();
+    }
+}

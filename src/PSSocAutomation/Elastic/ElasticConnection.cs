@@ -1,0 +1,56 @@
+using System;
+using PSSocAutomation.Core;
+
+namespace PSSocAutomation.Elastic
+{
+    /// <summary>A connection to one Elasticsearch cluster (and its Kibana), as Connect-Elastic returns it. Holds no secret in view.</summary>
+    public sealed class ElasticConnection : IDisposable
+    {
+        internal ElasticConnection(ElasticClient client, Uri uri, Uri? kibanaUri, ElasticClusterInfo info, string auth, string tls)
+        {
+            Client = client;
+            Uri = uri;
+            KibanaUri = kibanaUri;
+            ClusterName = info.ClusterName;
+            NodeName = info.Name;
+            Version = info.Version;
+            Verified = info.Verified;
+            Authentication = auth;
+            Tls = tls;
+            ConnectedAt = DateTimeOffset.Now;
+        }
+
+        internal ElasticClient Client { get; }
+        public Uri Uri { get; }
+        public Uri? KibanaUri { get; }
+        public string? ClusterName { get; }
+        public string? NodeName { get; }
+        public string? Version { get; }
+        /// <summary>False when the server could not be confirmed as Elasticsearch (GET / refused for lack of privilege).</summary>
+        public bool Verified { get; }
+        /// <summary>The scheme and who it names (Basic (elastic), ApiKey (id)), never the secret.</summary>
+        public string Authentication { get; }
+        public string Tls { get; }
+        public DateTimeOffset ConnectedAt { get; }
+        public bool IsDisposed { get; private set; }
+
+        internal static ElasticConnection Resolve(ElasticConnection? given)
+        {
+            var connection = given ?? ConnectionRegistry<ElasticConnection>.Current;
+            if (connection is null)
+                throw new InvalidOperationException("Not connected to Elasticsearch. Run Connect-Elastic first, or pass -Connection.");
+            if (connection.IsDisposed)
+                throw new InvalidOperationException("This Elasticsearch connection was closed by Disconnect-Elastic. Run Connect-Elastic again.");
+            return connection;
+        }
+
+        public void Dispose()
+        {
+            if (IsDisposed) return;
+            IsDisposed = true;
+            Client.Dispose();
+        }
+
+        public override string ToString() => $"{Uri} ({ClusterName ?? "cluster"} {Version}, {Authentication})";
+    }
+}

@@ -1,0 +1,163 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Text.Json;
+using PSSocAutomation.Core;
+using PSSocAutomation.Http;
+
+namespace PSSocAutomation.Elastic
+{
+    /// <summary>
+    /// <para type="synopsis">Streams alerts from Elasticsearch indices as normalized alerts.</para>
+    /// <para type="description">Get-ElasticAlert runs a query (optionally limited to a time window) and writes every matching document as a normalized alert (Id, Title, Severity, Time, Status, Host, User, and the original document whole). It pages with a point in time and search_after, so there is no 10,000-hit limit and memory stays flat; the next page is fetched while the pipeline works on this one, and the point in time is closed at the end or on Ctrl+C. -UniqueBy gives one alert per distinct value of a field, the latest by -TimeField, through a paged composite aggregation, so no value is lost however many there are.</para>
+    /// </summary>
+    /// <example><code>Get-ElasticAlert -Index alerts -Since 15m</code></example>
+    /// <example><code>Get-ElasticAlert -Index alerts -UniqueBy alert_id -TimeField timestamp | New-IrisCase -Customer ACME</code></example>
+    /// <example><code>Get-ElasticAlert -Index 'logs-*' -Query @{ term = @{ 'event.kind' = 'alert' } } -Sort '@timestamp:desc' -First 100</code></example>
+    [Cmdlet(VerbsCommon.Get, "ElasticAlert")]
+    [OutputType(typeof(SocAlert))]
+    public sealed class GetElasticAlertCommand : ElasticCommandBase
+    {
+        /// <summary>Index, alias, data stream, comma list or wildcard pattern to read alerts from.</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string Index { get; set; } = string.Empty;
+
+        /// <summary>Query DSL (the value of "query") as a hashtable, JSON string or object; combined with -Since as filters.</summary>
+        [Parameter(Position = 1)]
+        public object? Query { get; set; }
+
+        /// <summary>Only alerts newer than this: '15m', '2h', '7d', a TimeSpan or a DateTime.</summary>
+        [Parameter]
+        public object? Since { get; set; }
+
+        /// <summary>The time field for -Since, the default sort and -UniqueBy's "latest" (default @timestamp).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string TimeField { get; set; } = "@timestamp";
+
+        /// <summary>Sort as 'field', 'field:asc' or 'field:desc'; default: -TimeField ascending.</summary>
+        [Parameter]
+        public string[]? Sort { get; set; }
+
+        /// <summary>Only these fields of each document (_source includes; wildcards allowed).</summary>
+        [Parameter]
+        public string[]? Fields { get; set; }
+
+        /// <summary>Stop after this many alerts.</summary>
+        [Parameter]
+        [ValidateRange(1, long.MaxValue)]
+        public long First { get; set; }
+
+        /// <summary>One alert per distinct value of this field (the latest by -TimeField); a text field uses its .keyword sub-field.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? UniqueBy { get; set; }
+
+        /// <summary>The field that holds the alert's id (default: alert_id, kibana.alert.uuid, event.id, then the document _id).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? IdField { get; set; }
+
+        /// <summary>Hits (or -UniqueBy buckets) per request, 1 to 10000 (default 1000).</summary>
+        [Parameter]
+        [ValidateRange(1, 10000)]
+        public int PageSize { get; set; } = 1000;
+
+        /// <summary>How long Elasticsearch keeps the point in time between two pages (default 2m).</summary>
+        [Parameter]
+        [ValidatePattern(@"^\d+(ms|s|m|h|d)$")]
+        public string KeepAlive { get; set; } = "2m";
+
+        protected override void ProcessRecord()
+        {
+            ElasticAlertQuery query;
+            try
+            {
+                query = new ElasticAlertQuery
+                {
+                    TimeField = TimeField,
+                    Query = Query is null ? null : JsonBody.ToJsonObject(Query is PSObject p && p.BaseObject is string s ? s : Query, "-Query"),
+                    Since = Since is null ? null : TimeWindow.Parse(Since),
+                    Sort = Sort?.ToList() ?? new List<string>(),
+                    Fields = Fields?.ToList() ?? new List<string>(),
+                };
+                query.BuildSort();
+            }
+            catch (ArgumentException ex)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, "ElasticInvalidQuery", ErrorCategory.InvalidArgument, Query ?? Since));
+                return;
+            }
+
+            var mapper = new ElasticAlertMapper(TimeField, IdField);
+            var progress = new ProgressReporter(this, 0x5E1A, "Get-ElasticAlert " + Index);
+            long count = 0;
+            try
+            {
+                if (UniqueBy != null)
+                {
+                    foreach (var alert in StreamUnique(query, mapper))
+                    {
+                        WriteObject(alert);
+                        progress.Report($"{++count} unique alerts", count);
+                        if (First > 0 && count >= First) break;
+                    }
+                }
+                else
+                {
+                    var body = query.BuildSearchBody();
+                    foreach (var page in Stream(ct => Client.StreamAsync(Index, body, PageSize, First > 0 ? First : (long?)null, KeepAlive, ct)))
+                    {
+                        foreach (var hit in page.Hits.EnumerateArray())
+                        {
+                            WriteObject(mapper.Map(hit));
+                            count++;
+                        }
+                        progress.Report($"{count} alerts", count);
+                    }
+                }
+                WriteVerbose($"Get-ElasticAlert wrote {count} alert(s) from {Index}.");
+            }
+            catch (SocApiException ex)
+            {
+                WriteApiError(ex, ErrorPrefix, Index);
+            }
+            finally
+            {
+                progress.Complete();
+            }
+        }
+
+        private IEnumerable<SocAlert> StreamUnique(ElasticAlertQuery query, ElasticAlertMapper mapper)
+        {
+            string? field;
+            try
+            {
+                field = Run(ct => Client.ResolveAggregatableFieldAsync(Index, UniqueBy!, ct));
+            }
+            catch (ArgumentException ex)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, "ElasticUniqueByField", ErrorCategory.InvalidArgument, UniqueBy));
+                yield break;
+            }
+            if (field is null)
+            {
+                WriteWarning($"No index matching '{Index}' maps the field '{UniqueBy}', so there is nothing to group on.");
+                yield break;
+            }
+            if (field != UniqueBy) WriteVerbose($"'{UniqueBy}' is a text field; grouping on '{field}'.");
+            var body = query.BuildUniqueBody(field, Math.Min(PageSize, 1000));
+            foreach (var bucket in Stream(ct => Client.StreamCompositeBucketsAsync(Index, body, ElasticAlertQuery.UniqueAggregation, ct)))
+            {
+                if (!bucket.TryGetProperty(ElasticAlertQuery.LatestAggregation, out var latest)) continue;
+                foreach (var hit in latest.GetProperty("hits").GetProperty("hits").EnumerateArray())
+                {
+                    yield return mapper.Map(hit);
+                    break;
+                }
+            }
+        }
+    }
+}
