@@ -1,0 +1,79 @@
+using System.Globalization;
+
+namespace PSSocAutomation.Benchmarks;
+
+/// <summary>The command line: a mode (elastic, iris, all) and a few knobs to scale a run down.</summary>
+public sealed class BenchOptions
+{
+    public string Mode { get; private init; } = "help";
+    /// <summary>Alerts seeded into the Lab and streamed by every elastic run.</summary>
+    public int Alerts { get; private init; } = 1_000_000;
+    public int PageSize { get; private init; } = 5000;
+    /// <summary>Skip the diagnostic runs (client + mapper, sequential raw HTTP) and keep only the baseline and the pipelines.</summary>
+    public bool Quick { get; private init; }
+    /// <summary>Each elastic run is repeated this many times (alternating order) and the best kept.</summary>
+    public int Rounds { get; private init; } = 2;
+    public int Cases { get; private init; } = 1000;
+    public int LatencyMs { get; private init; } = 20;
+    public int Throttle { get; private init; } = 8;
+
+    public const string Usage = """
+        PSSocAutomation benchmarks (throughput and memory, printed)
+
+          dotnet run -c Release --project tests/PSSocAutomation.Benchmarks -- <mode> [options]
+
+        modes:
+          elastic   seed alerts in the Lab's Elasticsearch, stream them through Get-ElasticAlert in a hosted runspace,
+                    compare with the same requests read by plain C# (no PowerShell), and sample memory
+          iris      create IRIS cases through New-IrisCase against the Lab with per-request latency, at -ThrottleLimit 1 and N
+          all       both
+
+        options:
+          --alerts N        alerts to seed and stream (default 1000000)
+          --page-size N     Get-ElasticAlert -PageSize and the baseline's page size (default 5000)
+          --rounds N        elastic: repeat every run N times in alternating order and keep the best (default 2)
+          --quick           elastic: only the baseline and the two pipeline runs (skip the diagnostic breakdown runs)
+          --cases N         IRIS cases per run (default 1000)
+          --latency-ms N    latency the Lab adds to every IRIS request (default 20)
+          --throttle N      the parallel -ThrottleLimit compared with 1 (default 8)
+        """;
+
+    public static BenchOptions Parse(string[] args)
+    {
+        if (args.Length == 0) return new BenchOptions();
+        var mode = args[0].ToLowerInvariant() switch
+        {
+            "elastic" or "iris" or "all" => args[0].ToLowerInvariant(),
+            "help" or "-h" or "--help" or "-?" => "help",
+            _ => throw new ArgumentException($"Unknown mode '{args[0]}'."),
+        };
+        int alerts = 1_000_000, pageSize = 5000, cases = 1000, latency = 20, throttle = 8, rounds = 2;
+        var quick = false;
+        for (var i = 1; i < args.Length; i++)
+        {
+            switch (args[i].ToLowerInvariant())
+            {
+                case "--alerts": alerts = Number(args, ref i, 1); break;
+                case "--page-size": pageSize = Number(args, ref i, 1, 10_000); break;
+                case "--cases": cases = Number(args, ref i, 1); break;
+                case "--latency-ms": latency = Number(args, ref i, 0); break;
+                case "--throttle": throttle = Number(args, ref i, 2, 64); break;
+                case "--rounds": rounds = Number(args, ref i, 1, 10); break;
+                case "--quick": quick = true; break;
+                case "--help" or "-h": mode = "help"; break;
+                default: throw new ArgumentException($"Unknown option '{args[i]}'.");
+            }
+        }
+        return new BenchOptions { Mode = mode, Alerts = alerts, PageSize = pageSize, Quick = quick, Rounds = rounds, Cases = cases, LatencyMs = latency, Throttle = throttle };
+    }
+
+    private static int Number(string[] args, ref int i, int min, int max = int.MaxValue)
+    {
+        var name = args[i];
+        if (i + 1 >= args.Length) throw new ArgumentException($"{name} needs a number.");
+        var text = args[++i].Replace("_", string.Empty).Replace(",", string.Empty);
+        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+            throw new ArgumentException($"{name} must be a whole number from {min} to {max}, not '{args[i]}'.");
+        return value;
+    }
+}

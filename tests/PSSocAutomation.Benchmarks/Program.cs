@@ -1,0 +1,29 @@
+using PSSocAutomation.Benchmarks;
+
+// Throughput and memory figures for PSSocAutomation, printed. Not a test: nothing here fails a build.
+//   dotnet run -c Release --project tests/PSSocAutomation.Benchmarks -- elastic [--alerts 1000000] [--page-size 5000]
+//   dotnet run -c Release --project tests/PSSocAutomation.Benchmarks -- iris [--cases 1000] [--latency-ms 20] [--throttle 8]
+//   dotnet run -c Release --project tests/PSSocAutomation.Benchmarks -- all
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    Console.Error.WriteLine();
+    Console.Error.WriteLine(BenchOptions.Usage);
+    return 64;
+}
+if (options.Mode == "help")
+{
+    Console.WriteLine(BenchOptions.Usage);
+    return 0;
+}
+
+Report.Header(options);
+var exitCode = 0;
+if (options.Mode is "elastic" or "all") exitCode = Math.Max(exitCode, await ElasticBenchmark.RunAsync(options));
+if (options.Mode is "iris" or "all") exitCode = Math.Max(exitCode, await IrisBenchmark.RunAsync(options));
+return exitCode;
