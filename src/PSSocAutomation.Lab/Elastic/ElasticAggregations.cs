@@ -817,13 +817,16 @@ internal sealed class TopHitsAggregation : AggregationSpec
         var specs = sorted ? Sort! : new List<SortSpec> { new() { Kind = SortKind.Score, Field = "_score", Descending = true } };
         var refs = docs.Select(d => d.Ref).ToArray();
         var scores = docs.Select(d => d.Score).ToArray();
-        var order = SortedOrder.Build(context.Targets, specs, refs, scores);
+        var order = SortedOrder.BuildTop(context.Targets, specs, refs, scores, From + Size);
         var hits = new List<SearchHit>();
         var scoreIsShown = !sorted || TrackScores;
         for (var i = From; i < order.Perm.Length && hits.Count < Size; i++)
         {
             var position = order.Perm[i];
-            hits.Add(new SearchHit(context.Targets[docs[position].Target], docs[position].Doc, scoreIsShown ? scores[position] : float.NaN, order, position));
+            var reference = order.Refs[position];
+            var target = context.Targets[(int)(reference >> 32)];
+            var score = scoreIsShown ? scores[position] : float.NaN;
+            hits.Add(new SearchHit(target, target.Docs[(int)reference], score, order, position));
         }
         var maxScore = scoreIsShown && docs.Count > 0 ? scores.Max() : float.NaN;
         return new TopHitsResult(this, hits, docs.Count, maxScore, sorted);

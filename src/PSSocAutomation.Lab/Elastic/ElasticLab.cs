@@ -114,12 +114,14 @@ public sealed class ElasticLab : ILabService
     /// <summary>Makes every open point in time expire now, as if its keep-alive had run out.</summary>
     public void ExpirePits() => Pits.ExpireAll();
 
-    /// <summary>Drops every index and point in time.</summary>
+    /// <summary>Back to a fresh cluster: no index, no point in time, the system clock, stable pit ids.</summary>
     public void Reset()
     {
         foreach (var name in IndexNames) Store.Delete(name);
         Pits.ExpireAll();
         _ = Pits.CountOpen(Now);
+        Clock = TimeProvider.System;
+        RotatePitIds = false;
     }
 
     public void Map(WebApplication app)

@@ -254,7 +254,9 @@ internal static class SearchExecutor
         if (request.Size == 0 || refs.Count == 0) return;
         var effective = specs.Count > 0 ? specs : new List<SortSpec> { new() { Kind = SortKind.Score, Field = "_score", Descending = true } };
         var scoreArray = scores.ToArray();
-        var order = SortedOrder.Build(targets, effective, refs.ToArray(), scoreArray);
+        var order = request.SearchAfter is null
+            ? SortedOrder.BuildTop(targets, effective, refs.ToArray(), scoreArray, request.From + request.Size)
+            : SortedOrder.Build(targets, effective, refs.ToArray(), scoreArray);
         var start = 0;
         if (request.SearchAfter is { } after)
         {

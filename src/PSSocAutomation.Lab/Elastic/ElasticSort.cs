@@ -407,6 +407,7 @@ internal sealed class ScoreColumn : SortColumn
 
     public ScoreColumn(SortSpec spec, float[] scores) : base(spec) => _scores = scores;
 
+
     public override int Compare(int a, int b) => Spec.Descending ? _scores[b].CompareTo(_scores[a]) : _scores[a].CompareTo(_scores[b]);
 
     public override object? ParseAfter(JsonElement value) =>
@@ -513,6 +514,36 @@ internal sealed class SortedOrder
                 return a.CompareTo(b);
             });
         }
+        return new SortedOrder(refs, perm, columns);
+    }
+
+    /// <summary>
+    /// Only the first <paramref name="k"/> candidates in order: a page or a top_hits over a million matches needs its
+    /// best few, not a full sort. Positions still index the full candidate list. No search_after on such an order.
+    /// </summary>
+    public static SortedOrder BuildTop(IndexSnapshot[] targets, IReadOnlyList<SortSpec> specs, long[] refs, float[]? scores, int k)
+    {
+        if (k >= refs.Length / 2) return Build(targets, specs, refs, scores);
+        var columns = specs.Select(s => SortColumn.Create(s, targets, refs, scores)).ToArray();
+        var comparer = Comparer<int>.Create((a, b) =>
+        {
+            foreach (var column in columns)
+            {
+                var c = column.Compare(a, b);
+                if (c != 0) return c;
+            }
+            return a.CompareTo(b);
+        });
+        // The k best so far, worst on top (the heap's minimum is the largest position in sort order).
+        var heap = new PriorityQueue<int, int>(k + 1, Comparer<int>.Create((a, b) => comparer.Compare(b, a)));
+        for (var i = 0; i < refs.Length && k > 0; i++)
+        {
+            if (heap.Count < k) heap.Enqueue(i, i);
+            else if (heap.TryPeek(out var worst, out _) && comparer.Compare(i, worst) < 0) heap.EnqueueDequeue(i, i);
+        }
+        var perm = new int[heap.Count];
+        for (var n = 0; heap.TryDequeue(out var position, out _); n++) perm[n] = position;
+        Array.Sort(perm, comparer);
         return new SortedOrder(refs, perm, columns);
     }
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace PSSocAutomation.Lab.Elastic;
 
@@ -84,55 +83,86 @@ internal sealed class SourceFilter
             writer.WriteRawValue(source, skipInputValidation: true);
             return;
         }
-        using var doc = JsonDocument.Parse(source);
-        var filtered = Filter(doc.RootElement, string.Empty, Includes.Length == 0) ?? new JsonObject();
-        filtered.WriteTo(writer);
+        // Streamed from the stored bytes: a filtered 10,000-hit page should not build 10,000 trees.
+        var reader = new Utf8JsonReader(source);
+        reader.Read();
+        writer.WriteStartObject();
+        var frames = new List<Frame> { new(null, false) { Written = true } };
+        Filter(ref reader, writer, source, string.Empty, Includes.Length == 0, frames);
+        writer.WriteEndObject();
     }
 
-    private JsonNode? Filter(JsonElement element, string path, bool included)
+    /// <summary>A container entered but maybe not written yet: written only once something inside it is kept.</summary>
+    private sealed class Frame
     {
-        switch (element.ValueKind)
+        public Frame(string? name, bool isArray)
         {
-            case JsonValueKind.Object:
+            Name = name;
+            IsArray = isArray;
+        }
+
+        public string? Name { get; }
+        public bool IsArray { get; }
+        public bool Written { get; set; }
+    }
+
+    private void Filter(ref Utf8JsonReader reader, Utf8JsonWriter writer, byte[] source, string path, bool included, List<Frame> frames)
+    {
+        var isArray = reader.TokenType == JsonTokenType.StartArray;
+        while (reader.Read())
+        {
+            if (reader.TokenType is JsonTokenType.EndObject or JsonTokenType.EndArray) return;
+            string? name = null;
+            var childPath = path;
+            if (!isArray)
             {
-                var result = new JsonObject();
-                foreach (var p in element.EnumerateObject())
+                name = reader.GetString()!;
+                childPath = path.Length == 0 ? name : path + "." + name;
+                reader.Read();
+                if (Excludes.Length > 0 && Excludes.Any(x => ElasticWildcard.Matches(x, childPath)))
                 {
-                    var child = path.Length == 0 ? p.Name : path + "." + p.Name;
-                    if (Excludes.Any(x => ElasticWildcard.Matches(x, child))) continue;
-                    var childIncluded = included || Includes.Any(i => ElasticWildcard.Matches(i, child));
-                    var isContainer = p.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Array;
-                    if (childIncluded)
-                    {
-                        result[p.Name] = isContainer ? Filter(p.Value, child, true) : JsonNode.Parse(p.Value.GetRawText());
-                    }
-                    else if (isContainer && Includes.Any(i => ElasticWildcard.CouldMatchBelow(i, child)))
-                    {
-                        var inner = Filter(p.Value, child, false);
-                        if (inner is JsonObject { Count: > 0 } or JsonArray { Count: > 0 }) result[p.Name] = inner;
-                    }
+                    reader.Skip();
+                    continue;
                 }
-                return result;
             }
-            case JsonValueKind.Array:
+            var childIncluded = included || (name is not null && Includes.Any(i => ElasticWildcard.Matches(i, childPath)));
+            if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
             {
-                var result = new JsonArray();
-                foreach (var item in element.EnumerateArray())
+                if (!childIncluded && !(isArray || Includes.Any(i => ElasticWildcard.CouldMatchBelow(i, childPath))))
                 {
-                    if (item.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
-                    {
-                        var inner = Filter(item, path, included);
-                        if (included || inner is JsonObject { Count: > 0 } or JsonArray { Count: > 0 }) result.Add(inner);
-                    }
-                    else if (included)
-                    {
-                        result.Add(JsonNode.Parse(item.GetRawText()));
-                    }
+                    reader.Skip();
+                    continue;
                 }
-                return result;
+                var frame = new Frame(name, reader.TokenType == JsonTokenType.StartArray);
+                frames.Add(frame);
+                // An included container is kept even when empty; one only searched for matches is not.
+                if (childIncluded) Materialize(writer, frames);
+                Filter(ref reader, writer, source, childPath, childIncluded, frames);
+                frames.RemoveAt(frames.Count - 1);
+                if (frame.Written)
+                {
+                    if (frame.IsArray) writer.WriteEndArray();
+                    else writer.WriteEndObject();
+                }
+                continue;
             }
-            default:
-                return included ? JsonNode.Parse(element.GetRawText()) : null;
+            if (!childIncluded) continue;
+            Materialize(writer, frames);
+            if (name is not null) writer.WritePropertyName(name);
+            var length = reader.TokenType == JsonTokenType.String ? reader.ValueSpan.Length + 2 : reader.ValueSpan.Length;
+            writer.WriteRawValue(source.AsSpan((int)reader.TokenStartIndex, length), skipInputValidation: true);
+        }
+    }
+
+    private static void Materialize(Utf8JsonWriter writer, List<Frame> frames)
+    {
+        foreach (var frame in frames)
+        {
+            if (frame.Written) continue;
+            if (frame.Name is not null) writer.WritePropertyName(frame.Name);
+            if (frame.IsArray) writer.WriteStartArray();
+            else writer.WriteStartObject();
+            frame.Written = true;
         }
     }
 }

@@ -44,8 +44,6 @@ public sealed class ElasticLabTests : IClassFixture<ElasticLabFixture>, IDisposa
         _lab = fixture.Lab;
         _es = _lab.Elastic;
         _es.Reset();
-        _es.Clock = TimeProvider.System;
-        _es.RotatePitIds = false;
         _lab.Faults.Clear();
         _lab.Journal.Clear();
         _client = new HttpClient { BaseAddress = _lab.ElasticUri, Timeout = TimeSpan.FromSeconds(30) };
@@ -463,6 +461,14 @@ public sealed class ElasticLabTests : IClassFixture<ElasticLabFixture>, IDisposa
         Assert.Equal(2, unsorted.Json["hits"]!["hits"]!.AsArray().Count);
         Assert.Null(unsorted.Json["hits"]!["hits"]![0]!["sort"]);
 
+        // ES may hand back a new pit_id on any search; with rotation on, only the latest one keeps working.
+        _es.RotatePitIds = true;
+        var rotated = await Post("/_search", new JsonObject { ["pit"] = new JsonObject { ["id"] = id } }.ToJsonString());
+        var newer = (string)rotated.Json["pit_id"]!;
+        Assert.NotEqual(id, newer);
+        Assert.Equal(404, (await Post("/_search", new JsonObject { ["pit"] = new JsonObject { ["id"] = id } }.ToJsonString())).Code);
+        id = newer;
+
         _es.ExpirePits();
         Assert.Equal(0, _es.OpenPitCount);
         var expired = await Post("/_search", new JsonObject { ["pit"] = new JsonObject { ["id"] = id, ["keep_alive"] = "1m" } }.ToJsonString());
@@ -608,6 +614,47 @@ public sealed class ElasticLabTests : IClassFixture<ElasticLabFixture>, IDisposa
         var unmapped = await Post("/alerts/_search", """{"sort":["nope"]}""");
         Assert.Equal(400, unmapped.Code);
         Assert.Equal("No mapping found for [nope] in order to sort on", (string?)unmapped.Json["error"]!["root_cause"]![0]!["reason"]);
+    }
+
+    [Fact]
+    public async Task Metric_histogram_filter_and_missing_aggregations_with_typed_keys_and_filter_path()
+    {
+        _es.SeedAlerts("metrics", 50, new DateTimeOffset(2024, 9, 20, 0, 0, 0, TimeSpan.Zero), TimeSpan.FromMinutes(37));
+        var reply = await Post("/metrics/_search?typed_keys=true&filter_path=aggregations",
+            """{"size":0,"aggs":{"sev":{"terms":{"field":"severity.keyword","size":1},"aggs":{"last":{"max":{"field":"@timestamp"}}}},"per_day":{"date_histogram":{"field":"@timestamp","calendar_interval":"day"}},"open":{"filter":{"term":{"status.keyword":"open"}},"aggs":{"hosts":{"cardinality":{"field":"host.name.keyword"}}}},"none":{"missing":{"field":"nope"}},"ids":{"value_count":{"field":"alert_id.keyword"}}}}""");
+        Assert.Equal(200, reply.Code);
+        var aggs = reply.Json["aggregations"]!.AsObject();
+        Assert.Single(reply.Json.AsObject());
+        var sev = aggs["sterms#sev"]!;
+        Assert.Equal("high", (string?)sev["buckets"]![0]!["key"]);
+        Assert.Equal(30, (int)sev["sum_other_doc_count"]!);
+        Assert.Equal("2024-09-21T06:13:00.000Z", (string?)sev["buckets"]![0]!["max#last"]!["value_as_string"]);
+        var days = aggs["date_histogram#per_day"]!["buckets"]!.AsArray();
+        Assert.Equal(new[] { 39, 11 }, days.Select(d => (int)d!["doc_count"]!));
+        Assert.Equal("2024-09-20T00:00:00.000Z", (string?)days[0]!["key_as_string"]);
+        Assert.Equal(50, (int)aggs["filter#open"]!["cardinality#hosts"]!["value"]!);
+        Assert.Equal(50, (int)aggs["missing#none"]!["doc_count"]!);
+        Assert.Equal(50, (int)aggs["value_count#ids"]!["value"]!);
+    }
+
+    [Fact]
+    public async Task Single_document_apis_create_update_and_delete_like_ES()
+    {
+        Assert.Equal(201, (await Send(HttpMethod.Put, "/docs/_create/1", """{"a":1}""")).Code);
+        var conflict = await Send(HttpMethod.Put, "/docs/_create/1", """{"a":1}""");
+        Assert.Equal(409, conflict.Code);
+        Assert.Equal("version_conflict_engine_exception", (string?)conflict.Json["error"]!["root_cause"]![0]!["type"]);
+        var updated = await Post("/docs/_update/1", """{"doc":{"b":2}}""");
+        Assert.Equal("updated", (string?)updated.Json["result"]);
+        Assert.Equal("noop", (string?)(await Post("/docs/_update/1", """{"doc":{"b":2}}""")).Json["result"]);
+        Assert.Equal(404, (await Post("/docs/_update/2", """{"doc":{"b":2}}""")).Code);
+        var auto = await Post("/docs/_doc?refresh=true", """{"c":3}""");
+        Assert.Equal(201, auto.Code);
+        Assert.True((bool)auto.Json["forced_refresh"]!);
+        Assert.Equal(2, (int)(await Get("/docs/_count")).Json["count"]!);
+        Assert.Equal("deleted", (string?)(await Send(HttpMethod.Delete, "/docs/_doc/1")).Json["result"]);
+        Assert.Equal(404, (await Send(HttpMethod.Delete, "/docs/_doc/1")).Code);
+        Assert.Equal(1, _es.Count("docs"));
     }
 
     // ---- the shared fixtures ----
