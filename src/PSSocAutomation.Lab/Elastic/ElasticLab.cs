@@ -39,6 +39,9 @@ public sealed class ElasticLab : ILabService
     public string Name => "elastic";
     public bool UseHttps => false;
 
+    /// <summary>Elasticsearch 7.14+ names itself on every response, errors and rejections included.</summary>
+    public IReadOnlyDictionary<string, string> EveryResponseHeaders { get; } = new Dictionary<string, string> { ["X-Elastic-Product"] = "Elasticsearch" };
+
     /// <summary>What "now" is for date math (now-15m) and keep-alives; tests can freeze or move it.</summary>
     public TimeProvider Clock { get; set; } = TimeProvider.System;
 
@@ -129,7 +132,6 @@ public sealed class ElasticLab : ILabService
         var authentication = new ElasticAuthentication(_lab.Credentials);
         app.Use(async (context, next) =>
         {
-            context.Response.Headers["X-Elastic-Product"] = "Elasticsearch";
             if (context.Request.Headers.TryGetValue("X-Opaque-Id", out var opaque)) context.Response.Headers["X-Opaque-Id"] = opaque;
             try
             {

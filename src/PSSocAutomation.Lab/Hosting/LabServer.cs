@@ -104,6 +104,7 @@ public sealed class LabServer : IAsyncDisposable
             request.Body.Position = 0;
         }
 
+        foreach (var (name, value) in service.EveryResponseHeaders) context.Response.Headers[name] = value;
         var sequence = Journal.NextSequence();
         var started = DateTimeOffset.UtcNow;
         try

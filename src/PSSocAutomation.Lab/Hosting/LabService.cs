@@ -11,6 +11,9 @@ public interface ILabService
     /// <summary>Serve over HTTPS with the Lab's self-signed certificate (IRIS does, like a default install).</summary>
     bool UseHttps { get; }
 
+    /// <summary>Headers the real service puts on every response, injected faults included (X-Elastic-Product).</summary>
+    IReadOnlyDictionary<string, string> EveryResponseHeaders { get; }
+
     void Map(WebApplication app);
 }
 

@@ -24,6 +24,8 @@ public sealed class IrisLab : ILabService
     public string Name => "iris";
     public bool UseHttps => true;
 
+    public IReadOnlyDictionary<string, string> EveryResponseHeaders { get; } = new Dictionary<string, string>();
+
     internal IrisStore Store { get; } = new();
     internal IrisVersion CurrentVersion => _version;
 
