@@ -8,34 +8,56 @@ namespace PSSocAutomation.Core
     /// The one alert shape that flows through the pipeline, whatever the source: every sink binds to these properties
     /// by name. The source's own document is kept whole (as JSON, turned into an object only when someone looks).
     /// </summary>
+    /// <remarks>
+    /// A source may hand over the document alone and let the fields be read from it on first use: a stream of a
+    /// million alerts into a filter that reads two properties should not pay for reading ten.
+    /// </remarks>
     public sealed class SocAlert : IJsonBody
     {
-        private readonly byte[] _originalJson;
+        private readonly string _originalJson;
+        private Action<SocAlert>? _resolve;
         private object? _original;
+        private string _id;
+        private string _title = string.Empty;
+        private string? _description, _sourceSeverity, _status, _host, _user, _rule, _link;
+        private AlertSeverity _severity;
+        private DateTimeOffset? _time;
 
-        public SocAlert(string source, string id, byte[] originalJson)
+        public SocAlert(string source, string id, string originalJson)
         {
             Source = source;
-            Id = id;
+            _id = id;
             _originalJson = originalJson;
+        }
+
+        public SocAlert(string source, string id, byte[] originalJson)
+            : this(source, id, System.Text.Encoding.UTF8.GetString(originalJson))
+        {
+        }
+
+        /// <summary>An alert whose fields <paramref name="resolve"/> reads from the document the first time any is asked for.</summary>
+        internal SocAlert(string source, string originalJson, Action<SocAlert> resolve)
+            : this(source, string.Empty, originalJson)
+        {
+            _resolve = resolve;
         }
 
         /// <summary>Where it came from: "Elasticsearch", "Kibana", "SecurityHub" ...</summary>
         public string Source { get; }
         /// <summary>The source's id for the alert (alert_id, kibana.alert.uuid, the finding id ...).</summary>
-        public string Id { get; }
-        public string Title { get; set; } = string.Empty;
-        public string? Description { get; set; }
-        public AlertSeverity Severity { get; set; }
+        public string Id { get { Resolve(); return _id; } set { Resolve(); _id = value; } }
+        public string Title { get { Resolve(); return _title; } set { Resolve(); _title = value; } }
+        public string? Description { get { Resolve(); return _description; } set { Resolve(); _description = value; } }
+        public AlertSeverity Severity { get { Resolve(); return _severity; } set { Resolve(); _severity = value; } }
         /// <summary>The source's own severity text or score, before mapping.</summary>
-        public string? SourceSeverity { get; set; }
-        public DateTimeOffset? Time { get; set; }
-        public string? Status { get; set; }
-        public string? Host { get; set; }
-        public string? User { get; set; }
-        public string? Rule { get; set; }
+        public string? SourceSeverity { get { Resolve(); return _sourceSeverity; } set { Resolve(); _sourceSeverity = value; } }
+        public DateTimeOffset? Time { get { Resolve(); return _time; } set { Resolve(); _time = value; } }
+        public string? Status { get { Resolve(); return _status; } set { Resolve(); _status = value; } }
+        public string? Host { get { Resolve(); return _host; } set { Resolve(); _host = value; } }
+        public string? User { get { Resolve(); return _user; } set { Resolve(); _user = value; } }
+        public string? Rule { get { Resolve(); return _rule; } set { Resolve(); _rule = value; } }
         /// <summary>A link back to the alert in its source, when the source has one.</summary>
-        public string? Link { get; set; }
+        public string? Link { get { Resolve(); return _link; } set { Resolve(); _link = value; } }
         /// <summary>Elasticsearch index (or the source's container: account/region for AWS).</summary>
         public string? Index { get; set; }
         /// <summary>The source's document id (_id) when it differs from <see cref="Id"/>.</summary>
@@ -45,9 +67,20 @@ namespace PSSocAutomation.Core
         public object? Original => _original ??= JsonToPSObject.Parse(_originalJson);
 
         /// <summary>The source document as JSON text.</summary>
-        public string OriginalJson() => System.Text.Encoding.UTF8.GetString(_originalJson);
+        public string OriginalJson() => _originalJson;
 
-        internal ReadOnlyMemory<byte> OriginalUtf8 => _originalJson;
+        private void Resolve()
+        {
+            var resolve = _resolve;
+            if (resolve is null) return;
+            // The resolver is one delegate shared by every alert of a source, so locking it costs no allocation per alert.
+            lock (resolve)
+            {
+                if (_resolve is null) return;
+                _resolve = null;
+                resolve(this);
+            }
+        }
 
         /// <summary>Sinks that store the alert (Elastic audit, IRIS source content) store the original document.</summary>
         public void WriteJson(Utf8JsonWriter writer)

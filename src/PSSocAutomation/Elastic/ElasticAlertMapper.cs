@@ -1,3 +1,5 @@
+using System;
+using System.Collections.Generic;
 using System.Text.Json;
 using PSSocAutomation.Core;
 
@@ -8,65 +10,158 @@ namespace PSSocAutomation.Elastic
     /// timestamp), ECS events, and Kibana detection alerts (kibana.alert.*, flattened or nested); the hit's _source is
     /// kept whole.
     /// </summary>
+    /// <remarks>
+    /// It reads every candidate field in one walk over the document rather than one lookup per candidate: a million
+    /// alerts stream through this, and forty property scans per alert cost more than parsing the page.
+    /// </remarks>
     public sealed class ElasticAlertMapper
     {
-        private static readonly string[] IdFields = { "alert_id", "kibana.alert.uuid", "signal.id", "event.id", "id" };
-        private static readonly string[] TitleFields = { "kibana.alert.rule.name", "signal.rule.name", "title", "message", "rule.name", "alert_type", "event.action" };
-        private static readonly string[] DescriptionFields = { "kibana.alert.reason", "signal.reason", "message", "description", "rule.description" };
-        private static readonly string[] SeverityFields = { "kibana.alert.severity", "signal.rule.severity", "severity", "event.severity", "kibana.alert.risk_score", "signal.rule.risk_score", "log.level" };
-        private static readonly string[] StatusFields = { "kibana.alert.workflow_status", "signal.status", "status", "event.outcome" };
-        private static readonly string[] HostFields = { "host.name", "host.hostname", "host.ip" };
-        private static readonly string[] UserFields = { "user.name", "user.email", "source.user.name" };
-        private static readonly string[] RuleFields = { "kibana.alert.rule.name", "signal.rule.name", "rule.name", "alert_type" };
+        private enum Slot { Id, Title, Description, Severity, Status, Host, User, Rule, Time, Count }
+
+        private static readonly (Slot Slot, string[] Paths)[] Candidates =
+        {
+            (Slot.Id, new[] { "alert_id", "kibana.alert.uuid", "signal.id", "event.id", "id" }),
+            (Slot.Title, new[] { "kibana.alert.rule.name", "signal.rule.name", "title", "message", "rule.name", "alert_type", "event.action" }),
+            (Slot.Description, new[] { "kibana.alert.reason", "signal.reason", "message", "description", "rule.description" }),
+            (Slot.Severity, new[] { "kibana.alert.severity", "signal.rule.severity", "severity", "event.severity", "kibana.alert.risk_score", "signal.rule.risk_score", "log.level" }),
+            (Slot.Status, new[] { "kibana.alert.workflow_status", "signal.status", "status", "event.outcome" }),
+            (Slot.Host, new[] { "host.name", "host.hostname", "host.ip" }),
+            (Slot.User, new[] { "user.name", "user.email", "source.user.name" }),
+            (Slot.Rule, new[] { "kibana.alert.rule.name", "signal.rule.name", "rule.name", "alert_type" }),
+        };
+
+        private static readonly byte[] SourceName = System.Text.Encoding.UTF8.GetBytes("_source");
+        private static readonly byte[] FieldsName = System.Text.Encoding.UTF8.GetBytes("fields");
+        private static readonly byte[] IndexName = System.Text.Encoding.UTF8.GetBytes("_index");
+        private static readonly byte[] IdName = System.Text.Encoding.UTF8.GetBytes("_id");
+
+        /// <summary>Dotted path → every (slot, rank) it can fill; lower rank wins.</summary>
+        private readonly Dictionary<string, (Slot Slot, int Rank)[]> _wanted = new Dictionary<string, (Slot, int)[]>(StringComparer.Ordinal);
+        /// <summary>Object paths worth descending into ("kibana", "kibana.alert", "host" ...).</summary>
+        private readonly HashSet<string> _prefixes = new HashSet<string>(StringComparer.Ordinal);
+        private readonly Action<SocAlert> _fill;
+
+        [ThreadStatic] private static JsonElement[]? _values;
+        [ThreadStatic] private static int[]? _ranks;
 
         public ElasticAlertMapper(string timeField, string? idField = null, string source = "Elasticsearch")
         {
             TimeField = timeField;
             IdField = idField;
             Source = source;
+            _fill = Fill;
+            foreach (var (slot, paths) in Candidates)
+            {
+                if (slot == Slot.Id && idField != null) continue;
+                for (var i = 0; i < paths.Length; i++) Want(paths[i], slot, i);
+            }
+            if (idField != null) Want(idField, Slot.Id, 0);
+            Want(timeField, Slot.Time, 0);
+            Want("@timestamp", Slot.Time, 1);
+            Want("timestamp", Slot.Time, 2);
         }
 
         public string TimeField { get; }
         public string? IdField { get; }
         public string Source { get; }
 
-        public SocAlert Map(JsonElement hit)
+        private void Want(string path, Slot slot, int rank)
         {
-            var index = Str(hit, "_index");
-            var docId = Str(hit, "_id");
-            var hasSource = hit.TryGetProperty("_source", out var source) && source.ValueKind == JsonValueKind.Object;
-            // Kibana recommends "fields" for alert documents; use them when _source was not asked for.
-            var fields = hit.TryGetProperty("fields", out var f) && f.ValueKind == JsonValueKind.Object ? f : default;
-            var doc = hasSource ? source : fields;
-            var raw = doc.ValueKind == JsonValueKind.Object ? System.Text.Encoding.UTF8.GetBytes(doc.GetRawText()) : System.Text.Encoding.UTF8.GetBytes("{}");
-
-            var id = (IdField != null ? JsonFields.FirstString(doc, IdField) : JsonFields.FirstString(doc, IdFields)) ?? docId ?? string.Empty;
-            var alert = new SocAlert(Source, id, raw)
-            {
-                Index = index,
-                DocumentId = docId,
-                Title = JsonFields.FirstString(doc, TitleFields) ?? id,
-                Description = JsonFields.FirstString(doc, DescriptionFields),
-                Status = JsonFields.FirstString(doc, StatusFields),
-                Host = JsonFields.FirstString(doc, HostFields),
-                User = JsonFields.FirstString(doc, UserFields),
-                Rule = JsonFields.FirstString(doc, RuleFields),
-            };
-            foreach (var field in SeverityFields)
-            {
-                if (!JsonFields.TryGet(doc, field, out var value)) continue;
-                var scalar = JsonFields.AsScalar(value);
-                if (scalar is null) continue;
-                alert.SourceSeverity = System.Convert.ToString(scalar, System.Globalization.CultureInfo.InvariantCulture);
-                alert.Severity = AlertSeverityScale.Parse(scalar);
-                break;
-            }
-            if (JsonFields.TryGet(doc, TimeField, out var time) || JsonFields.TryGet(doc, "@timestamp", out time) || JsonFields.TryGet(doc, "timestamp", out time))
-                alert.Time = SocAlert.ParseTime(time);
-            return alert;
+            var entry = (slot, rank);
+            _wanted[path] = _wanted.TryGetValue(path, out var existing) ? Append(existing, entry) : new[] { entry };
+            for (var dot = path.IndexOf('.'); dot > 0; dot = path.IndexOf('.', dot + 1)) _prefixes.Add(path.Substring(0, dot));
         }
 
-        private static string? Str(JsonElement element, string name) =>
+        private static T[] Append<T>(T[] array, T item)
+        {
+            var result = new T[array.Length + 1];
+            Array.Copy(array, result, array.Length);
+            result[array.Length] = item;
+            return result;
+        }
+
+        /// <summary>
+        /// The alert for a hit: index and id now, everything else from the kept document the first time it is read
+        /// (so the JSON page can be released as soon as the hits are copied out of it).
+        /// </summary>
+        public SocAlert Map(JsonElement hit)
+        {
+            // Kibana recommends "fields" for alert documents; use them when _source was not asked for.
+            var doc = hit.TryGetProperty(SourceName, out var source) && source.ValueKind == JsonValueKind.Object ? source
+                : hit.TryGetProperty(FieldsName, out var fields) && fields.ValueKind == JsonValueKind.Object ? fields : default;
+            return new SocAlert(Source, doc.ValueKind == JsonValueKind.Object ? doc.GetRawText() : "{}", _fill)
+            {
+                Index = Str(hit, IndexName),
+                DocumentId = Str(hit, IdName),
+            };
+        }
+
+        private void Fill(SocAlert alert)
+        {
+            var docId = alert.DocumentId;
+            using var parsed = JsonDocument.Parse(alert.OriginalJson());
+            var doc = parsed.RootElement;
+            var values = _values ??= new JsonElement[(int)Slot.Count];
+            var ranks = _ranks ??= new int[(int)Slot.Count];
+            for (var i = 0; i < ranks.Length; i++) ranks[i] = int.MaxValue;
+            if (doc.ValueKind == JsonValueKind.Object) Walk(doc, null, values, ranks);
+
+            string? Text(Slot slot) => ranks[(int)slot] == int.MaxValue ? null : JsonFields.AsString(values[(int)slot]);
+
+            alert.Id = Text(Slot.Id) ?? docId ?? string.Empty;
+            alert.Title = Text(Slot.Title) ?? alert.Id;
+            alert.Description = Text(Slot.Description);
+            alert.Status = Text(Slot.Status);
+            alert.Host = Text(Slot.Host);
+            alert.User = Text(Slot.User);
+            alert.Rule = Text(Slot.Rule);
+            if (ranks[(int)Slot.Severity] != int.MaxValue)
+            {
+                var scalar = JsonFields.AsScalar(values[(int)Slot.Severity]);
+                alert.SourceSeverity = Convert.ToString(scalar, System.Globalization.CultureInfo.InvariantCulture);
+                alert.Severity = AlertSeverityScale.Parse(scalar);
+            }
+            if (ranks[(int)Slot.Time] != int.MaxValue) alert.Time = SocAlert.ParseTime(values[(int)Slot.Time]);
+        }
+
+        private void Walk(JsonElement node, string? prefix, JsonElement[] values, int[] ranks)
+        {
+            foreach (var property in node.EnumerateObject())
+            {
+                var path = prefix is null ? property.Name : prefix + "." + property.Name;
+                var value = property.Value;
+                if (value.ValueKind == JsonValueKind.Object)
+                {
+                    if (_prefixes.Contains(path)) Walk(value, path, values, ranks);
+                    continue;
+                }
+                if (!_wanted.TryGetValue(path, out var targets) || !IsPresent(value)) continue;
+                foreach (var (slot, rank) in targets)
+                {
+                    if (rank >= ranks[(int)slot]) continue;
+                    ranks[(int)slot] = rank;
+                    values[(int)slot] = value;
+                }
+            }
+        }
+
+        /// <summary>Only a value a user would call present fills a slot: not null, not "", not an empty array.</summary>
+        private static bool IsPresent(JsonElement value)
+        {
+            switch (value.ValueKind)
+            {
+                case JsonValueKind.String: return !value.ValueEquals(ReadOnlySpan<byte>.Empty);
+                case JsonValueKind.Number:
+                case JsonValueKind.True:
+                case JsonValueKind.False: return true;
+                case JsonValueKind.Array:
+                    foreach (var item in value.EnumerateArray()) return IsPresent(item);
+                    return false;
+                default: return false;
+            }
+        }
+
+        private static string? Str(JsonElement element, byte[] name) =>
             element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
     }
 }

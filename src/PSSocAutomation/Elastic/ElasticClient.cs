@@ -100,7 +100,12 @@ namespace PSSocAutomation.Elastic
         /// window). The next page is already on its way while the caller works through this one; the point in time is
         /// closed at the end, on error and when the caller stops early.
         /// </summary>
+        /// <param name="index">Index, pattern or comma list the point in time is opened on.</param>
         /// <param name="body">query, sort, _source ... (size, pit and search_after are set here). Sort must be set.</param>
+        /// <param name="pageSize">Hits per request.</param>
+        /// <param name="limit">Stop after this many hits; null for all.</param>
+        /// <param name="keepAlive">How long the point in time lives between two pages ("2m").</param>
+        /// <param name="cancellationToken">Stops the stream; the point in time is still closed.</param>
         public async IAsyncEnumerable<SearchPage> StreamAsync(string index, JsonObject body, int pageSize, long? limit, string keepAlive,
             [EnumeratorCancellation] CancellationToken cancellationToken)
         {

@@ -108,13 +108,12 @@ namespace PSSocAutomation.Elastic
                 else
                 {
                     var body = query.BuildSearchBody();
-                    foreach (var page in Stream(ct => Client.StreamAsync(Index, body, PageSize, First > 0 ? First : (long?)null, KeepAlive, ct)))
+                    var limit = First > 0 ? First : (long?)null;
+                    foreach (var page in Stream(ct => MapAhead.Pages(Client.StreamAsync(Index, body, PageSize, limit, KeepAlive, ct), p => MapPage(mapper, p), ct)))
                     {
-                        foreach (var hit in page.Hits.EnumerateArray())
-                        {
-                            WriteObject(mapper.Map(hit));
-                            count++;
-                        }
+                        // One call per page: the engine enumerates it, skipping per-call checks a million times.
+                        WriteObject(page, enumerateCollection: true);
+                        count += page.Length;
                         progress.Report($"{count} alerts", count);
                     }
                 }
@@ -128,6 +127,14 @@ namespace PSSocAutomation.Elastic
             {
                 progress.Complete();
             }
+        }
+
+        private static SocAlert[] MapPage(ElasticAlertMapper mapper, SearchPage page)
+        {
+            var alerts = new SocAlert[page.Hits.GetArrayLength()];
+            var i = 0;
+            foreach (var hit in page.Hits.EnumerateArray()) alerts[i++] = mapper.Map(hit);
+            return alerts;
         }
 
         private IEnumerable<SocAlert> StreamUnique(ElasticAlertQuery query, ElasticAlertMapper mapper)
