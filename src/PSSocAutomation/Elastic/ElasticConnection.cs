@@ -4,7 +4,7 @@ using PSSocAutomation.Core;
 namespace PSSocAutomation.Elastic
 {
     /// <summary>A connection to one Elasticsearch cluster (and its Kibana), as Connect-Elastic returns it. Holds no secret in view.</summary>
-    public sealed class ElasticConnection : IDisposable
+    public sealed class ElasticConnection : IServiceConnection
     {
         internal ElasticConnection(ElasticClient client, Uri uri, Uri? kibanaUri, ElasticClusterInfo info, string auth, string tls)
         {
@@ -33,16 +33,6 @@ namespace PSSocAutomation.Elastic
         public string Tls { get; }
         public DateTimeOffset ConnectedAt { get; }
         public bool IsDisposed { get; private set; }
-
-        internal static ElasticConnection Resolve(ElasticConnection? given)
-        {
-            var connection = given ?? ConnectionRegistry<ElasticConnection>.Current;
-            if (connection is null)
-                throw new InvalidOperationException("Not connected to Elasticsearch. Run Connect-Elastic first, or pass -Connection.");
-            if (connection.IsDisposed)
-                throw new InvalidOperationException("This Elasticsearch connection was closed by Disconnect-Elastic. Run Connect-Elastic again.");
-            return connection;
-        }
 
         public void Dispose()
         {

@@ -51,9 +51,8 @@ namespace PSSocAutomation.Elastic
         private ProgressReporter? _progress;
         private bool _failedHard;
 
-        protected override void BeginProcessing()
+        protected override void Begin()
         {
-            base.BeginProcessing();
             _writer = new ElasticBulkWriter(Client, Index, BatchSize, MaxBatchBytes, Refresh);
             _result.Index = Index;
             _progress = new ProgressReporter(this, 0x5E1B, "Send-ElasticDocument " + Index);

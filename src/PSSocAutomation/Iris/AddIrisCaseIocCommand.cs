@@ -1,0 +1,96 @@
+using System;
+using System.Linq;
+using System.Management.Automation;
+using System.Text.Json.Nodes;
+using PSSocAutomation.Http;
+
+namespace PSSocAutomation.Iris
+{
+    /// <summary>
+    /// <para type="synopsis">Adds indicators of compromise to an IRIS case.</para>
+    /// <para type="description">Binds indicators by property name (Value and Type, or IRIS's ioc_value and ioc_type) and adds each to the case, always naming the case with ?cid= so nothing lands in the case the user last opened in the UI. The type is an IRIS IOC type name (ip-dst, domain, sha256 ...) or a common word (ip, hash, url, user ...) mapped to one; without a type it is inferred from the value. IRIS 2.4 links an IOC the case already has instead of adding it twice.</para>
+    /// </summary>
+    /// <example><code>$alert | Get-AlertIndicator | Add-IrisCaseIoc -CaseId $case.CaseId -Tlp green</code></example>
+    /// <example><code>Add-IrisCaseIoc -CaseId 42 -Value 'evil.example.net' -Type domain -Description 'C2 from the EDR alert' -Tag c2</code></example>
+    [Cmdlet(VerbsCommon.Add, "IrisCaseIoc", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [OutputType(typeof(IrisIoc))]
+    public sealed class AddIrisCaseIocCommand : IrisCommandBase
+    {
+        /// <summary>The case id (cid); bound from IrisCase objects.</summary>
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+        [Alias("case_id", "cid")]
+        public int CaseId { get; set; }
+
+        /// <summary>The indicator value (an IP, a domain, a hash ...).</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [Alias("ioc_value", "Indicator")]
+        [ValidateNotNullOrEmpty]
+        public string Value { get; set; } = string.Empty;
+
+        /// <summary>The IOC type: an IRIS type name or id, or a common word (ip, domain, url, hash, email, user); inferred from the value when absent.</summary>
+        [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+        [Alias("ioc_type", "IocType")]
+        public string? Type { get; set; }
+
+        /// <summary>A description of the indicator.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("ioc_description")]
+        public string? Description { get; set; }
+
+        /// <summary>The TLP, by name or id (default amber).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string Tlp { get; set; } = "amber";
+
+        /// <summary>Tags for the IOC.</summary>
+        [Parameter]
+        public string[]? Tag { get; set; }
+
+        private int _tlpId;
+        private IrisLookupItem? _explicitType;
+
+        protected override void Begin()
+        {
+            _tlpId = ResolveOrThrow(IrisLookupKind.Tlp, Tlp, "-Tlp");
+            if (BoundOnCommandLine(nameof(Type)) && !string.IsNullOrEmpty(Type))
+            {
+                try { _explicitType = Run(ct => Client.Lookups.FindAsync(IrisLookupKind.IocType, Type!, ct)); }
+                catch (ArgumentException)
+                {
+                    // Not an IRIS name: a common word (ip, hash ...) is mapped per value below.
+                    if (IrisLookups.IocTypeCandidates(Type, string.Empty).Count <= 2)
+                        ResolveOrThrow(IrisLookupKind.IocType, Type!, "-Type");
+                }
+                catch (SocApiException ex) { ThrowApiError(ex, ErrorPrefix, Type); }
+            }
+        }
+
+        protected override void ProcessRecord()
+        {
+            var value = Value.Trim();
+            if (!ShouldProcess($"DFIR-IRIS case {CaseId}", $"Add IOC '{value}'")) return;
+            try
+            {
+                var type = _explicitType ?? Run(ct => Client.Lookups.ResolveIocTypeAsync(Type, value, ct));
+                var draft = new IrisIndicatorDraft(value, type.Name, Description);
+                foreach (var tag in Tag ?? Array.Empty<string>()) draft.Tags.Add(tag);
+                var body = new JsonObject
+                {
+                    ["ioc_value"] = value,
+                    ["ioc_type_id"] = type.Id,
+                    ["ioc_tlp_id"] = _tlpId,
+                    ["ioc_description"] = Description ?? string.Empty,
+                };
+                if (draft.Tags.Count > 0) body["ioc_tags"] = IrisTags.Join(draft.Tags);
+                var ioc = Run(ct => Client.AddCaseIocAsync(CaseId, body, ct));
+                ioc.Type ??= type.Name;
+                if (!string.IsNullOrEmpty(ioc.Message)) WriteVerbose($"DFIR-IRIS case {CaseId}, IOC '{value}': {ioc.Message}");
+                WriteObject(ioc);
+            }
+            catch (Exception ex) when (ex is SocApiException || ex is ArgumentException)
+            {
+                ReportFailure(ex, value);
+            }
+        }
+    }
+}

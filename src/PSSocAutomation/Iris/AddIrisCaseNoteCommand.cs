@@ -1,0 +1,52 @@
+using System;
+using System.Linq;
+using System.Management.Automation;
+using System.Text.Json.Nodes;
+using PSSocAutomation.Http;
+
+namespace PSSocAutomation.Iris
+{
+    /// <summary>
+    /// <para type="synopsis">Adds a note to an IRIS case.</para>
+    /// <para type="description">Adds a Markdown note to the case, in a note directory found by name and created when missing (IRIS 2.4; on 2.0-2.3 a note group of that name is created). The case is always named with ?cid=.</para>
+    /// </summary>
+    /// <example><code>$case | Add-IrisCaseNote -Title 'VirusTotal' -Content ($report | Out-String) -Directory 'Enrichment'</code></example>
+    [Cmdlet(VerbsCommon.Add, "IrisCaseNote", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [OutputType(typeof(IrisNote))]
+    public sealed class AddIrisCaseNoteCommand : IrisCommandBase
+    {
+        /// <summary>The case id (cid); bound from IrisCase objects.</summary>
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+        [Alias("case_id", "cid")]
+        public int CaseId { get; set; }
+
+        /// <summary>The note title (1 to 155 characters).</summary>
+        [Parameter(Mandatory = true, Position = 0)]
+        [Alias("note_title")]
+        [ValidateLength(1, 155)]
+        public string Title { get; set; } = string.Empty;
+
+        /// <summary>The note text (Markdown).</summary>
+        [Parameter(Position = 1)]
+        [Alias("note_content", "Text")]
+        public string? Content { get; set; }
+
+        /// <summary>The note directory to file it in, by name (default 'PSSocAutomation'); created when missing.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string Directory { get; set; } = "PSSocAutomation";
+
+        protected override void ProcessRecord()
+        {
+            if (!ShouldProcess($"DFIR-IRIS case {CaseId}", $"Add note '{Title}'")) return;
+            try
+            {
+                WriteObject(Run(ct => Client.AddCaseNoteAsync(CaseId, Title, Content, Directory, ct)));
+            }
+            catch (Exception ex) when (ex is SocApiException || ex is ArgumentException)
+            {
+                ReportFailure(ex, Title);
+            }
+        }
+    }
+}

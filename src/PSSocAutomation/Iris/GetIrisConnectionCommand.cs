@@ -1,0 +1,24 @@
+using System;
+using System.Management.Automation;
+using System.Security;
+using PSSocAutomation.Core;
+using PSSocAutomation.Http;
+
+namespace PSSocAutomation.Iris
+{
+    /// <summary>
+    /// <para type="synopsis">Gets the session's current DFIR-IRIS connection.</para>
+    /// <para type="description">Returns the connection Connect-Iris made the default in this session, or nothing when there is none.</para>
+    /// </summary>
+    /// <example><code>Get-IrisConnection | Format-List Uri, ServerVersion, Tls</code></example>
+    [Cmdlet(VerbsCommon.Get, "IrisConnection")]
+    [OutputType(typeof(IrisConnection))]
+    public sealed class GetIrisConnectionCommand : PSCmdlet
+    {
+        protected override void EndProcessing()
+        {
+            var connection = ConnectionRegistry<IrisConnection>.Current;
+            if (connection != null && !connection.IsDisposed) WriteObject(connection);
+        }
+    }
+}

@@ -1,0 +1,272 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Management.Automation;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using PSSocAutomation.Core;
+
+namespace PSSocAutomation.Iris
+{
+    /// <summary>
+    /// Reads what a cmdlet was piped: a normalized <see cref="SocAlert"/>, or any object (a raw search hit, a hashtable, a
+    /// PSCustomObject), by property name, case-insensitively.
+    /// </summary>
+    internal static class IrisInput
+    {
+        public static object? Prop(object? input, params string[] names)
+        {
+            if (input is null) return null;
+            var pso = input as PSObject ?? PSObject.AsPSObject(input);
+            if (pso.BaseObject is IDictionary dictionary)
+            {
+                foreach (var name in names)
+                    foreach (DictionaryEntry entry in dictionary)
+                        if (string.Equals(Convert.ToString(entry.Key, CultureInfo.InvariantCulture), name, StringComparison.OrdinalIgnoreCase) && entry.Value != null)
+                            return IrisCommandBase.Unwrap(entry.Value);
+                return null;
+            }
+            foreach (var name in names)
+            {
+                PSPropertyInfo? property;
+                try { property = pso.Properties[name]; }
+                catch (ExtendedTypeSystemException) { continue; }
+                if (property is null) continue;
+                object? value;
+                try { value = property.Value; }
+                catch (GetValueException) { continue; }
+                catch (ExtendedTypeSystemException) { continue; }
+                if (value != null) return IrisCommandBase.Unwrap(value);
+            }
+            return null;
+        }
+
+        public static string? Text(object? value)
+        {
+            value = IrisCommandBase.Unwrap(value);
+            switch (value)
+            {
+                case null: return null;
+                case string s: return s.Length == 0 ? null : s;
+                case DateTime dt: return dt.ToString("o", CultureInfo.InvariantCulture);
+                case DateTimeOffset dto: return dto.ToString("o", CultureInfo.InvariantCulture);
+                case IEnumerable e when !(value is IDictionary):
+                    foreach (var item in e) return Text(item);
+                    return null;
+                default:
+                    var text = Convert.ToString(value, CultureInfo.InvariantCulture);
+                    return string.IsNullOrEmpty(text) ? null : text;
+            }
+        }
+
+        public static string? TextProp(object? input, params string[] names) => Text(Prop(input, names));
+
+        /// <summary>A time from a DateTime, a DateTimeOffset, ISO text (UTC assumed when it has no offset) or epoch milliseconds.</summary>
+        public static DateTimeOffset? Time(object? value)
+        {
+            value = IrisCommandBase.Unwrap(value);
+            switch (value)
+            {
+                case null: return null;
+                case DateTimeOffset dto: return dto;
+                case DateTime dt: return dt.Kind == DateTimeKind.Unspecified ? new DateTimeOffset(DateTime.SpecifyKind(dt, DateTimeKind.Utc)) : new DateTimeOffset(dt);
+                case long l: return DateTimeOffset.FromUnixTimeMilliseconds(l);
+                case int i: return DateTimeOffset.FromUnixTimeMilliseconds(i);
+                case double d: return DateTimeOffset.FromUnixTimeMilliseconds((long)d);
+                case string s:
+                    if (DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed)) return parsed;
+                    if (long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var millis)) return DateTimeOffset.FromUnixTimeMilliseconds(millis);
+                    throw new ArgumentException($"'{s}' is not a time (expected ISO-8601, e.g. 2024-09-20T12:00:00Z).");
+                case IEnumerable e:
+                    foreach (var item in e) return Time(item);
+                    return null;
+                default:
+                    return Time(Convert.ToString(value, CultureInfo.InvariantCulture));
+            }
+        }
+
+        /// <summary>The document to keep as IRIS alert_source_content: a SocAlert's original, an Original property, or the object itself.</summary>
+        public static JsonNode? SourceContent(object? input)
+        {
+            var value = IrisCommandBase.Unwrap(input);
+            if (value is null) return null;
+            if (value is SocAlert alert) return JsonNode.Parse(alert.OriginalJson());
+            var original = Prop(value, "Original", "_source");
+            var document = original ?? value;
+            try
+            {
+                if (document is string json) return JsonBody.ParseText(json, "The alert's original document");
+                return JsonNode.Parse(JsonBody.ToUtf8(document));
+            }
+            catch (ArgumentException)
+            {
+                return null; // A secure string or a reference loop: keep the alert, drop the copy.
+            }
+        }
+
+        /// <summary>Indicators from an Indicators property: strings, or objects/hashtables with Value and Type (IRIS or common names).</summary>
+        public static IEnumerable<IrisIndicatorDraft> Indicators(object? value)
+        {
+            value = IrisCommandBase.Unwrap(value);
+            if (value is null) yield break;
+            if (value is string || value is IDictionary || !(value is IEnumerable))
+            {
+                var single = Indicator(value);
+                if (single != null) yield return single;
+                yield break;
+            }
+            foreach (var item in (IEnumerable)value)
+            {
+                var indicator = Indicator(IrisCommandBase.Unwrap(item));
+                if (indicator != null) yield return indicator;
+            }
+        }
+
+        private static IrisIndicatorDraft? Indicator(object? item)
+        {
+            switch (item)
+            {
+                case null: return null;
+                case string s: return string.IsNullOrWhiteSpace(s) ? null : new IrisIndicatorDraft(s.Trim());
+            }
+            var v = TextProp(item, "Value", "ioc_value", "Indicator", "Ioc");
+            if (string.IsNullOrWhiteSpace(v)) return null;
+            var draft = new IrisIndicatorDraft(v!.Trim(), TextProp(item, "Type", "ioc_type", "Kind", "IndicatorType"), TextProp(item, "Description", "ioc_description", "Context"));
+            var tags = Prop(item, "Tags", "ioc_tags");
+            foreach (var tag in Strings(tags)) draft.Tags.Add(tag);
+            draft.Enrichment = JsonObjectOf(Prop(item, "Enrichment", "ioc_enrichment"));
+            return draft;
+        }
+
+        /// <summary>Hosts from a Host property: a name, several names, or objects with name/hostname and ip.</summary>
+        public static IEnumerable<IrisHostDraft> Hosts(object? value)
+        {
+            value = IrisCommandBase.Unwrap(value);
+            switch (value)
+            {
+                case null: yield break;
+                case string s:
+                    if (!string.IsNullOrWhiteSpace(s)) yield return new IrisHostDraft(s.Trim());
+                    yield break;
+                case IEnumerable e when !(value is IDictionary):
+                    foreach (var item in e)
+                        foreach (var inner in Hosts(item)) yield return inner;
+                    yield break;
+            }
+            var name = TextProp(value, "Name", "HostName", "hostname", "asset_name");
+            var ip = TextProp(value, "Ip", "asset_ip", "Address");
+            if (string.IsNullOrWhiteSpace(name)) name = ip;
+            if (string.IsNullOrWhiteSpace(name)) yield break;
+            var host = new IrisHostDraft(name!.Trim(), ip, TextProp(value, "AssetType", "asset_type"))
+            {
+                Description = TextProp(value, "Description", "asset_description"),
+                Domain = TextProp(value, "Domain", "asset_domain"),
+                Enrichment = JsonObjectOf(Prop(value, "Enrichment", "asset_enrichment")),
+            };
+            foreach (var tag in Strings(Prop(value, "Tags", "asset_tags"))) host.Tags.Add(tag);
+            yield return host;
+        }
+
+        /// <summary>An object, hashtable or JSON text as a JSON object; null for anything else.</summary>
+        public static JsonObject? JsonObjectOf(object? value)
+        {
+            value = IrisCommandBase.Unwrap(value);
+            if (value is null || value is string s && s.Trim().Length == 0) return null;
+            try
+            {
+                return JsonBody.ToJsonObject(value, "The enrichment");
+            }
+            catch (ArgumentException)
+            {
+                return null;
+            }
+            catch (JsonException)
+            {
+                return null;
+            }
+        }
+
+        public static IEnumerable<string> Strings(object? value)
+        {
+            value = IrisCommandBase.Unwrap(value);
+            switch (value)
+            {
+                case null: yield break;
+                case string s:
+                    foreach (var part in s.Split(',')) if (part.Trim().Length > 0) yield return part.Trim();
+                    yield break;
+                case IEnumerable e:
+                    foreach (var item in e)
+                        foreach (var text in Strings(item)) yield return text;
+                    yield break;
+                default:
+                    var t = Text(value);
+                    if (t != null) yield return t;
+                    yield break;
+            }
+        }
+
+        /// <summary>The fields a case description shows for an alert: a SocAlert's own, or an object's top-level scalar properties.</summary>
+        public static IEnumerable<KeyValuePair<string, string?>> KeyFields(object? input)
+        {
+            var value = IrisCommandBase.Unwrap(input);
+            if (value is null) yield break;
+            if (value is SocAlert a)
+            {
+                yield return Field("Severity", a.Severity == AlertSeverity.Unknown ? a.SourceSeverity : a.Severity + (a.SourceSeverity != null && !string.Equals(a.SourceSeverity, a.Severity.ToString(), StringComparison.OrdinalIgnoreCase) ? " (" + a.SourceSeverity + ")" : string.Empty));
+                yield return Field("Time", a.Time?.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+                yield return Field("Status", a.Status);
+                yield return Field("Rule", a.Rule);
+                yield return Field("Host", a.Host);
+                yield return Field("User", a.User);
+                yield return Field("Source", a.Source);
+                yield return Field("Index", a.Index);
+                yield return Field("Alert id", a.Id);
+                yield break;
+            }
+            var pso = value as PSObject ?? PSObject.AsPSObject(value);
+            if (pso.BaseObject is IDictionary dictionary)
+            {
+                foreach (DictionaryEntry entry in dictionary)
+                {
+                    var text = Scalar(entry.Value);
+                    if (text != null) yield return Field(Convert.ToString(entry.Key, CultureInfo.InvariantCulture) ?? string.Empty, text);
+                }
+                yield break;
+            }
+            var shown = 0;
+            foreach (var property in pso.Properties)
+            {
+                if (!(property is PSNoteProperty) && !(property is PSProperty)) continue;
+                object? v;
+                try { v = property.Value; }
+                catch (GetValueException) { continue; }
+                catch (ExtendedTypeSystemException) { continue; }
+                var text = Scalar(v);
+                if (text is null) continue;
+                if (++shown > 30) yield break;
+                yield return Field(property.Name, text);
+            }
+        }
+
+        private static KeyValuePair<string, string?> Field(string name, string? value) => new KeyValuePair<string, string?>(name, value);
+
+        private static string? Scalar(object? value)
+        {
+            value = IrisCommandBase.Unwrap(value);
+            switch (value)
+            {
+                case null: return null;
+                case string s: return s;
+                case bool b: return b ? "true" : "false";
+                case DateTime dt: return dt.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+                case DateTimeOffset dto: return dto.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+                case Enum e: return e.ToString();
+                case IConvertible c: return c.ToString(CultureInfo.InvariantCulture);
+                default: return null; // nested objects and arrays stay in the original document
+            }
+        }
+    }
+}

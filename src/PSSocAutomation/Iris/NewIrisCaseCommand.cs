@@ -1,0 +1,223 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Text.Json.Nodes;
+using PSSocAutomation.Core;
+
+namespace PSSocAutomation.Iris
+{
+    /// <summary>
+    /// <para type="synopsis">Creates DFIR-IRIS cases from alerts or from parameters, one per SOC id and customer.</para>
+    /// <para type="description">New-IrisCase takes alerts from the pipeline by property name (the SOC id is the alert's Id, the name its Title, the description the alert rendered readably with its key fields and a link back) or explicit -Name, -Description and -SocId. It sends IRIS only the fields its create route accepts (the severity only from IRIS 2.4.17, set by an update before that, like tags), and checks the fields itself because IRIS 2.4.8 and later hide which field failed. By default it creates no second case for a SOC id that already has one for the customer: it returns the existing case with Existing set to True (-AllowDuplicate creates anyway). -ThrottleLimit creates several cases at once while keeping output and errors in input order; inputs with the same SOC id still give one case.</para>
+    /// </summary>
+    /// <example><code>Get-ElasticAlert -Index alerts -UniqueBy alert_id -Since 1h | New-IrisCase -Customer 'ACME' -Classification 'malicious-code:virus' -ThrottleLimit 8</code></example>
+    /// <example><code>New-IrisCase -Name 'Phishing wave' -Description 'Reported by users on 3 sites' -SocId 'INC-1042' -Customer 1 -Severity High -Tag phishing,email</code></example>
+    [Cmdlet(VerbsCommon.New, "IrisCase", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(IrisCase))]
+    public sealed class NewIrisCaseCommand : IrisCommandBase
+    {
+        /// <summary>An alert (a normalized alert from Get-ElasticAlert and friends, a search hit, any object): rendered into the description.</summary>
+        [Parameter(ValueFromPipeline = true)]
+        public PSObject? InputObject { get; set; }
+
+        /// <summary>The case name (IRIS prefixes it with "#id - "); bound from the alert's Title. At least 2 characters.</summary>
+        [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+        [Alias("Title", "case_name")]
+        public string? Name { get; set; }
+
+        /// <summary>The case description (Markdown); default: the piped alert rendered with its key fields and a link. At least 2 characters.</summary>
+        [Parameter(Position = 1)]
+        [Alias("case_description")]
+        public string? Description { get; set; }
+
+        /// <summary>The SOC ticket or alert reference (case_soc_id), bound from the alert's Id; the key that keeps a second case from being created.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("Id", "alert_id", "case_soc_id")]
+        public string? SocId { get; set; }
+
+        /// <summary>The IRIS customer, by name or id.</summary>
+        [Parameter(Mandatory = true)]
+        [ValidateNotNull]
+        public object Customer { get; set; } = string.Empty;
+
+        /// <summary>An IRIS severity name or id (Low, Medium, High, Critical ...), or the alert's own severity (bound by property name and mapped).</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public object? Severity { get; set; }
+
+        /// <summary>The case classification, by name (e.g. 'malicious-code:virus') or id.</summary>
+        [Parameter]
+        public object? Classification { get; set; }
+
+        /// <summary>A case template, by name or id (IRIS applies its tasks, notes and title prefix).</summary>
+        [Parameter]
+        public object? Template { get; set; }
+
+        /// <summary>Tags for the case (set by an update after the create, which does not take them).</summary>
+        [Parameter]
+        public string[]? Tag { get; set; }
+
+        /// <summary>Values for the custom attributes an IRIS administrator defined for cases.</summary>
+        [Parameter]
+        public Hashtable? CustomAttributes { get; set; }
+
+        /// <summary>Create a case even when one with the SOC id already exists for the customer.</summary>
+        [Parameter]
+        public SwitchParameter AllowDuplicate { get; set; }
+
+        /// <summary>How many cases to create at once (default 4); output stays in input order.</summary>
+        [Parameter]
+        [ValidateRange(1, 64)]
+        public int ThrottleLimit { get; set; } = 4;
+
+        private sealed class Pending
+        {
+            public Pending(IrisCaseCreate? request, object? severity, string target, ErrorRecord? invalid = null) { Request = request; Severity = severity; Target = target; Invalid = invalid; }
+            public IrisCaseCreate? Request { get; }
+            public object? Severity { get; }
+            public string Target { get; }
+            /// <summary>An input that failed before any request; written in its place in the output order.</summary>
+            public ErrorRecord? Invalid { get; }
+        }
+
+        private readonly List<Pending> _queue = new List<Pending>();
+        private IrisCaseWriter? _writer;
+        private int _customerId;
+        private string? _customerName;
+        private int? _classificationId;
+        private int? _templateId;
+        private int? _severityId;
+        private bool _severityExplicit;
+        private JsonObject? _customAttributes;
+        private ProgressReporter? _progress;
+        private long _received, _done, _created, _existing;
+        private bool _warnedSeverity, _warnedNoSocId;
+
+        private int Window => ThrottleLimit == 1 ? 1 : ThrottleLimit * 8;
+
+        protected override void Begin()
+        {
+            (_customerId, _customerName) = ResolveCustomerOrThrow(Customer);
+            if (Classification != null) _classificationId = ResolveOrThrow(IrisLookupKind.Classification, Classification, "-Classification");
+            if (Template != null) _templateId = ResolveOrThrow(IrisLookupKind.CaseTemplate, Template, "-Template");
+            if (BoundOnCommandLine(nameof(Severity)) && Severity != null)
+            {
+                _severityExplicit = true;
+                _severityId = ResolveSeverityOrThrow(Severity);
+            }
+            if (CustomAttributes != null)
+            {
+                try { _customAttributes = JsonBody.ToJsonObject(CustomAttributes, "-CustomAttributes"); }
+                catch (ArgumentException ex) { ThrowTerminatingError(new ErrorRecord(ex, "IrisInvalidCustomAttributes", ErrorCategory.InvalidArgument, CustomAttributes)); }
+            }
+            _writer = new IrisCaseWriter(Client) { AllowDuplicate = AllowDuplicate };
+            _progress = new ProgressReporter(this, 0x1215, "New-IrisCase");
+        }
+
+        protected override void ProcessRecord()
+        {
+            var input = Unwrap(InputObject);
+            var alert = input as SocAlert;
+            var socId = SocId ?? alert?.Id ?? string.Empty;
+            var name = Name ?? alert?.Title;
+            if (string.IsNullOrWhiteSpace(name))
+                name = IrisInput.TextProp(input, "message", "rule", "rule_name", "alert_type", "name") ?? (socId.Length > 0 ? "Alert " + socId : null);
+
+            var description = Description;
+            if (description is null && input != null)
+            {
+                var source = alert?.Source ?? IrisInput.TextProp(input, "Source", "alert_source");
+                var text = alert?.Description ?? IrisInput.TextProp(input, "Description", "message", "reason");
+                var link = alert?.Link ?? IrisInput.TextProp(input, "Link", "url");
+                description = IrisCaseDescription.Render(name, socId, source, text, IrisInput.KeyFields(input), link);
+            }
+
+            var request = new IrisCaseCreate
+            {
+                Name = name ?? string.Empty,
+                Description = description ?? string.Empty,
+                SocId = socId,
+                CustomerId = _customerId,
+                ClassificationId = _classificationId,
+                TemplateId = _templateId,
+                SeverityId = _severityId,
+                CustomAttributes = _customAttributes,
+            };
+            foreach (var tag in Tag ?? Array.Empty<string>()) request.Tags.Add(tag);
+            var target = $"'{request.Name}' (SOC id '{socId}') for customer {_customerName ?? _customerId.ToString()}";
+            _received++;
+            try
+            {
+                request.Validate();
+            }
+            catch (ArgumentException ex)
+            {
+                Reject(new ErrorRecord(ex, ErrorPrefix + "InvalidCase", ErrorCategory.InvalidData, (object?)InputObject ?? target), target);
+                return;
+            }
+            if (socId.Length == 0 && !_warnedNoSocId && !AllowDuplicate)
+            {
+                _warnedNoSocId = true;
+                WriteWarning("A case without a SOC id cannot be checked for duplicates; running this again will create it again. Give -SocId (or pipe alerts with an Id).");
+            }
+            if (!ShouldProcess(target, "Create DFIR-IRIS case")) return;
+
+            object? severity = _severityExplicit ? null : Severity;
+            if (!_severityExplicit && Severity != null && !Version.HasCaseSeverity)
+            {
+                severity = null;
+                if (!_warnedSeverity) { _warnedSeverity = true; WriteWarning($"IRIS {Version} cases have no severity (it arrived in 2.3.4); the severity is not set."); }
+            }
+            _queue.Add(new Pending(request, Unwrap(severity), target));
+            if (_queue.Count >= Window) Flush();
+        }
+
+        protected override void EndProcessing()
+        {
+            Flush();
+            _progress?.Complete();
+            if (_received > 1) WriteVerbose($"New-IrisCase: {_created} created, {_existing} already existed, {_done - _created - _existing} failed, of {_received}.");
+        }
+
+        /// <summary>A bad input is reported in its place: at once when nothing is waiting, else after the inputs before it.</summary>
+        private void Reject(ErrorRecord record, string target)
+        {
+            if (_queue.Count == 0) WriteError(record);
+            else _queue.Add(new Pending(null, null, target, record));
+        }
+
+        private void Flush()
+        {
+            if (_queue.Count == 0) return;
+            var batch = _queue.ToList();
+            _queue.Clear();
+            var writer = _writer!;
+            var lookups = Client.Lookups;
+            var results = RunBatch<Pending, IrisCase>(batch, ThrottleLimit, async (item, ct) =>
+            {
+                if (item.Request is null) return null;
+                if (item.Severity != null && item.Request.SeverityId is null)
+                    item.Request.SeverityId = await IrisSeverityMap.ResolveAsync(lookups, item.Severity, strict: false, ct).ConfigureAwait(false);
+                var created = await writer.CreateAsync(item.Request, ct).ConfigureAwait(false);
+                return await lookups.FillNamesAsync(created, ct).ConfigureAwait(false);
+            });
+            foreach (var (item, result, error) in results)
+            {
+                _done++;
+                if (item.Invalid != null)
+                {
+                    WriteError(item.Invalid);
+                    continue;
+                }
+                if (result != null)
+                {
+                    if (result.Existing) _existing++; else _created++;
+                    WriteObject(result);
+                }
+                else ReportFailure(error!, item.Target);
+            }
+            _progress?.Report($"{_done} of {_received} cases", _done);
+        }
+    }
+}
