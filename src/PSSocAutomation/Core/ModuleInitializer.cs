@@ -6,6 +6,17 @@ using System.Reflection;
 using System.Runtime.Loader;
 #endif
 
+#if NETSTANDARD2_0
+namespace System.Runtime.CompilerServices
+{
+    /// <summary>The CLR has run module initializers since .NET Framework 1.0; netstandard2.0 only lacks the attribute.</summary>
+    [AttributeUsage(AttributeTargets.Method, Inherited = false)]
+    internal sealed class ModuleInitializerAttribute : Attribute
+    {
+    }
+}
+#endif
+
 namespace PSSocAutomation.Core
 {
     /// <summary>
@@ -23,8 +34,17 @@ namespace PSSocAutomation.Core
         private static readonly DependencyLoadContext Context = new DependencyLoadContext(DependencyFolder);
 #endif
 
+        /// <summary>
+        /// Runs when the assembly loads, before PowerShell reflects over the cmdlet types: some of them name Polly types,
+        /// and scanning them must already find Polly in Dependencies/. OnImport alone comes too late for that.
+        /// </summary>
+        [System.Runtime.CompilerServices.ModuleInitializer]
+        internal static void HookOnLoad() => Hook();
+
         // Runs on every import (re-import, each runspace): hook once.
-        public void OnImport()
+        public void OnImport() => Hook();
+
+        private static void Hook()
         {
             lock (Gate)
             {

@@ -21,7 +21,6 @@ namespace PSSocAutomation.Http
     public sealed class HttpPipeline : IDisposable
     {
         public static readonly string UserAgent = "PSSocAutomation/" + typeof(HttpPipeline).Assembly.GetName().Version!.ToString(3);
-        private static readonly ResiliencePropertyKey<RequestState> StateKey = new ResiliencePropertyKey<RequestState>("pssoc.request");
 
         private readonly HttpClient _client;
         private readonly IVendorErrors _vendor;
@@ -61,11 +60,11 @@ namespace PSSocAutomation.Http
                     UseJitter = true,
                     Delay = options.RetryBaseDelay,
                     MaxDelay = options.MaxRetryDelay,
-                    ShouldHandle = args => new ValueTask<bool>(options.MaxRetries > 0 && ShouldRetry(args.Context.Properties.GetValue(StateKey, null!), args.Outcome)),
+                    ShouldHandle = args => new ValueTask<bool>(options.MaxRetries > 0 && ShouldRetry(args.Context.Properties.GetValue(Keys.State, null!), args.Outcome)),
                     DelayGenerator = args => new ValueTask<TimeSpan?>(RetryAfter(args.Outcome.Result)),
                     OnRetry = args =>
                     {
-                        var state = args.Context.Properties.GetValue(StateKey, null!);
+                        var state = args.Context.Properties.GetValue(Keys.State, null!);
                         state.Retries = args.AttemptNumber + 1;
                         var why = args.Outcome.Exception != null ? Describe(args.Outcome.Exception) : "HTTP " + args.Outcome.Result!.Status;
                         var msg = $"{_vendor.ServiceName} {state.Method} {state.Url}: {why}; retry {state.Retries} of {options.MaxRetries} in {args.RetryDelay.TotalSeconds:0.##} s.";
@@ -86,7 +85,7 @@ namespace PSSocAutomation.Http
             var url = Redactor.Redact(new Uri(Options.BaseUri, request.PathAndQuery).ToString());
             var state = new RequestState(request, url);
             var context = ResilienceContextPool.Shared.Get(cancellationToken);
-            context.Properties.Set(StateKey, state);
+            context.Properties.Set(Keys.State, state);
             var clock = Stopwatch.StartNew();
             Outcome<Attempt> outcome;
             try
@@ -226,6 +225,15 @@ namespace PSSocAutomation.Http
         }
 
         public void Dispose() => _client.Dispose();
+
+        /// <summary>
+        /// Polly's key is a struct: as a static field of this public type it would make PowerShell load Polly while it
+        /// scans the module's types, before the module can point it at Dependencies/. Nested and private, it loads on first use.
+        /// </summary>
+        private static class Keys
+        {
+            public static readonly ResiliencePropertyKey<RequestState> State = new ResiliencePropertyKey<RequestState>("pssoc.request");
+        }
 
         private sealed class RequestState
         {
