@@ -57,7 +57,7 @@ public static class StoryDemo
             output.WriteLine();
         }
 
-        output.WriteLine($"IRIS now holds {lab.Iris.Cases.Count} case(s); Elasticsearch received {lab.Journal.For("elastic").Count} request(s), IRIS {lab.Journal.For("iris").Count}.");
+        output.WriteLine($"IRIS now holds {lab.Iris.Cases.Count} case(s), the fresh install's own case #1 included; Elasticsearch received {lab.Journal.For("elastic").Count} request(s), IRIS {lab.Journal.For("iris").Count}.");
         return 0;
     }
 
