@@ -77,7 +77,7 @@ namespace PSSocAutomation.Elastic
         public async Task<JsonDocument> SearchAsync(string? index, byte[] body, CancellationToken cancellationToken, string query = "")
         {
             var path = (string.IsNullOrEmpty(index) ? string.Empty : Escape(index!) + "/") + "_search" + query;
-            var response = await Pipeline.SendAsync(new ApiRequest(HttpMethod.Post, path) { Body = body, Idempotent = true }, cancellationToken).ConfigureAwait(false);
+            var response = await Pipeline.SendAsync(new ApiRequest(HttpMethod.Post, path) { Body = body, Idempotent = true, StreamJson = true }, cancellationToken).ConfigureAwait(false);
             return response.ParseJson();
         }
 

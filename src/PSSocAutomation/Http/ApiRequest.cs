@@ -30,6 +30,8 @@ namespace PSSocAutomation.Http
         /// <summary>Statuses the caller handles itself (returned instead of thrown), e.g. 404 on DELETE /_pit.</summary>
         public Func<int, bool>? AcceptStatus { get; set; }
         public TimeSpan? Timeout { get; set; }
+        /// <summary>Parse a 2xx body as JSON while it streams in (large pages), instead of reading it into one array first.</summary>
+        public bool StreamJson { get; set; }
     }
 
     /// <summary>A response whose body has been read whole (pages are bounded, so this stays small).</summary>
@@ -62,9 +64,18 @@ namespace PSSocAutomation.Http
             return null;
         }
 
-        /// <summary>Parse the body as JSON, or say clearly what came back instead.</summary>
+        /// <summary>The document already parsed while streaming (see <see cref="ApiRequest.StreamJson"/>).</summary>
+        internal JsonDocument? Json { get; set; }
+
+        /// <summary>Parse the body as JSON, or say clearly what came back instead. The caller disposes the document.</summary>
         public JsonDocument ParseJson()
         {
+            if (Json != null)
+            {
+                var parsed = Json;
+                Json = null;
+                return parsed;
+            }
             if (Body.Length == 0)
                 throw new SocApiException(ApiFailureKind.InvalidResponse, Service, $"{Service} answered {Url} with HTTP {Status} and an empty body where JSON was expected.") { StatusCode = Status, Url = Url };
             if (ApiErrorFactory.LooksLikeHtml(Body, ContentType))

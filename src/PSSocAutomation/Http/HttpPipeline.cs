@@ -6,6 +6,7 @@ using System.Net;
 using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
+using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using Polly;
@@ -119,6 +120,7 @@ namespace PSSocAutomation.Http
             RequestLog.Verbose($"{_vendor.ServiceName} {state.Method} {url} -> {attempt.Status} in {clock.ElapsedMilliseconds} ms (retries: {state.Retries})");
             var response = new ApiResponse(attempt.Status, attempt.Body, attempt.ContentType, attempt.Headers, url, _vendor.ServiceName)
             {
+                Json = attempt.Json,
                 Elapsed = clock.Elapsed,
                 Retries = state.Retries,
             };
@@ -146,12 +148,34 @@ namespace PSSocAutomation.Http
             try
             {
                 using var response = await _client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+                var status = (int)response.StatusCode;
+                var contentType = response.Content.Headers.ContentType?.ToString();
+                if (request.StreamJson && status >= 200 && status < 300 && (contentType is null || contentType.IndexOf("html", StringComparison.OrdinalIgnoreCase) < 0))
+                {
+                    // Parsed straight from the stream into pooled buffers the document returns when disposed: a page of
+                    // thousands of hits never becomes one large array on the large object heap.
+#if NETSTANDARD2_0
+                    using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+#else
+                    using var stream = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
+#endif
+                    JsonDocument json;
+                    try
+                    {
+                        json = await JsonDocument.ParseAsync(stream, new JsonDocumentOptions { MaxDepth = 256 }, timeout.Token).ConfigureAwait(false);
+                    }
+                    catch (JsonException ex)
+                    {
+                        throw ApiErrorFactory.BadJson(_vendor.ServiceName, status, Redactor.Redact(new Uri(Options.BaseUri, request.PathAndQuery).ToString()), Array.Empty<byte>(), ex);
+                    }
+                    return new Attempt(status, Array.Empty<byte>(), contentType, response.Headers) { Json = json };
+                }
 #if NETSTANDARD2_0
                 var body = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
 #else
                 var body = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
 #endif
-                return new Attempt((int)response.StatusCode, body, response.Content.Headers.ContentType?.ToString(), response.Headers);
+                return new Attempt(status, body, contentType, response.Headers);
             }
             catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
             {
@@ -264,6 +288,7 @@ namespace PSSocAutomation.Http
             public byte[] Body { get; }
             public string? ContentType { get; }
             public HttpResponseHeaders Headers { get; }
+            public JsonDocument? Json { get; set; }
         }
     }
 }
