@@ -14,7 +14,7 @@ namespace PSSocAutomation.Core
     /// </remarks>
     public sealed class SocAlert : IJsonBody
     {
-        private readonly string _originalJson;
+        private readonly byte[] _originalUtf8;
         private Action<SocAlert>? _resolve;
         private object? _original;
         private string _id;
@@ -23,21 +23,21 @@ namespace PSSocAutomation.Core
         private AlertSeverity _severity;
         private DateTimeOffset? _time;
 
-        public SocAlert(string source, string id, string originalJson)
+        public SocAlert(string source, string id, byte[] originalUtf8)
         {
             Source = source;
             _id = id;
-            _originalJson = originalJson;
+            _originalUtf8 = originalUtf8;
         }
 
-        public SocAlert(string source, string id, byte[] originalJson)
-            : this(source, id, System.Text.Encoding.UTF8.GetString(originalJson))
+        public SocAlert(string source, string id, string originalJson)
+            : this(source, id, System.Text.Encoding.UTF8.GetBytes(originalJson))
         {
         }
 
         /// <summary>An alert whose fields <paramref name="resolve"/> reads from the document the first time any is asked for.</summary>
-        internal SocAlert(string source, string originalJson, Action<SocAlert> resolve)
-            : this(source, string.Empty, originalJson)
+        internal SocAlert(string source, byte[] originalUtf8, Action<SocAlert> resolve)
+            : this(source, string.Empty, originalUtf8)
         {
             _resolve = resolve;
         }
@@ -64,10 +64,13 @@ namespace PSSocAutomation.Core
         public string? DocumentId { get; set; }
 
         /// <summary>The source document, whole, as a PowerShell object.</summary>
-        public object? Original => _original ??= JsonToPSObject.Parse(_originalJson);
+        public object? Original => _original ??= JsonToPSObject.Parse(_originalUtf8);
 
         /// <summary>The source document as JSON text.</summary>
-        public string OriginalJson() => _originalJson;
+        public string OriginalJson() => System.Text.Encoding.UTF8.GetString(_originalUtf8);
+
+        /// <summary>The source document as UTF-8 JSON, for code that parses it again.</summary>
+        internal ReadOnlyMemory<byte> OriginalUtf8 => _originalUtf8;
 
         private void Resolve()
         {
@@ -85,7 +88,7 @@ namespace PSSocAutomation.Core
         /// <summary>Sinks that store the alert (Elastic audit, IRIS source content) store the original document.</summary>
         public void WriteJson(Utf8JsonWriter writer)
         {
-            using var doc = JsonDocument.Parse(_originalJson);
+            using var doc = JsonDocument.Parse(_originalUtf8);
             doc.RootElement.WriteTo(writer);
         }
 

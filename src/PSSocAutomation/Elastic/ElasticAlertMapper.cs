@@ -40,6 +40,8 @@ namespace PSSocAutomation.Elastic
         /// <summary>Object paths worth descending into ("kibana", "kibana.alert", "host" ...).</summary>
         private readonly HashSet<string> _prefixes = new HashSet<string>(StringComparer.Ordinal);
         private readonly Action<SocAlert> _fill;
+        private static readonly byte[] EmptyObject = { (byte)'{', (byte)'}' };
+        private string? _lastIndex;
 
         [ThreadStatic] private static JsonElement[]? _values;
         [ThreadStatic] private static int[]? _ranks;
@@ -89,17 +91,26 @@ namespace PSSocAutomation.Elastic
             // Kibana recommends "fields" for alert documents; use them when _source was not asked for.
             var doc = hit.TryGetProperty(SourceName, out var source) && source.ValueKind == JsonValueKind.Object ? source
                 : hit.TryGetProperty(FieldsName, out var fields) && fields.ValueKind == JsonValueKind.Object ? fields : default;
-            return new SocAlert(Source, doc.ValueKind == JsonValueKind.Object ? doc.GetRawText() : "{}", _fill)
+            return new SocAlert(Source, doc.ValueKind == JsonValueKind.Object ? JsonRaw.CopyUtf8(doc) : EmptyObject, _fill)
             {
-                Index = Str(hit, IndexName),
+                Index = IndexOf(hit),
                 DocumentId = Str(hit, IdName),
             };
+        }
+
+        /// <summary>A page's hits nearly always share their index: one string for all of them.</summary>
+        private string? IndexOf(JsonElement hit)
+        {
+            if (!hit.TryGetProperty(IndexName, out var value) || value.ValueKind != JsonValueKind.String) return null;
+            var last = _lastIndex;
+            if (last != null && value.ValueEquals(last)) return last;
+            return _lastIndex = value.GetString();
         }
 
         private void Fill(SocAlert alert)
         {
             var docId = alert.DocumentId;
-            using var parsed = JsonDocument.Parse(alert.OriginalJson());
+            using var parsed = JsonDocument.Parse(alert.OriginalUtf8);
             var doc = parsed.RootElement;
             var values = _values ??= new JsonElement[(int)Slot.Count];
             var ranks = _ranks ??= new int[(int)Slot.Count];

@@ -99,3 +99,15 @@ public sealed class CoreTests
         Assert.DoesNotContain("ui2lp2", HttpAuth.ElasticApiKey("VuaCfGcBCdbkQm-e5aOx:ui2lp2axTNmsyakw9tvNnw").ToString());
     }
 }
+
+public sealed class JsonRawTests
+{
+    [Fact]
+    public void Copies_an_elements_own_utf8_text_including_escapes_and_spacing()
+    {
+        const string json = """{"hit":{ "a" : "caf\u00e9 \"q\"", "b": [1, 2] }}""";
+        using var doc = System.Text.Json.JsonDocument.Parse(json);
+        var element = doc.RootElement.GetProperty("hit");
+        Assert.Equal(System.Text.Encoding.UTF8.GetBytes(element.GetRawText()), PSSocAutomation.Core.JsonRaw.CopyUtf8(element));
+    }
+}
