@@ -21,17 +21,9 @@ public sealed class IrisConformanceTests : IClassFixture<LabFixture>
     private LabServer Lab => _fixture.Lab;
 
     /// <summary>shared/fixtures/iris found by walking up from the test assembly (the repo's sibling "shared"), or null.</summary>
-    internal static readonly string? FixtureDirectory = Find();
+    internal static readonly string? FixtureDirectory = RepositoryPaths.SharedFixtures is string shared ? Path.Combine(shared, "iris") : null;
 
-    private static string? Find()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "fixtures", "iris");
-            if (Directory.Exists(candidate)) return candidate;
-        }
-        return null;
-    }
+
 
     private static JsonElement Load(string name)
     {
@@ -55,7 +47,7 @@ public sealed class IrisConformanceTests : IClassFixture<LabFixture>
         "analysis_status_id", "asset_compromise_status_id", "custom_attributes",
     };
 
-    [IrisFixtureFact]
+    [SharedFixtureFact]
     public void Alert_create_response_parses_into_IrisAlert()
     {
         var root = Load("alerts-add.response.json");
@@ -77,7 +69,7 @@ public sealed class IrisConformanceTests : IClassFixture<LabFixture>
         Assert.Contains("\"alert_source_content\"", alert.RawJson());
     }
 
-    [IrisFixtureFact]
+    [SharedFixtureFact]
     public void Alert_filter_page_parses_with_its_paging_keys()
     {
         var data = Load("alerts-filter.response.json").GetProperty("data");
@@ -92,7 +84,7 @@ public sealed class IrisConformanceTests : IClassFixture<LabFixture>
         Assert.All(alerts, a => Assert.NotNull(a.Status));
     }
 
-    [IrisFixtureFact]
+    [SharedFixtureFact]
     public void Case_create_response_parses_into_IrisCase()
     {
         var data = Load("cases-add.response.json").GetProperty("data");
@@ -108,7 +100,7 @@ public sealed class IrisConformanceTests : IClassFixture<LabFixture>
         Assert.Equal("https://iris.example/case?cid=1065", c.Link!.ToString());
     }
 
-    [IrisFixtureFact]
+    [SharedFixtureFact]
     public void Validation_error_fixture_names_the_field()
     {
         var root = Load("error-validation.response.json");
@@ -117,7 +109,7 @@ public sealed class IrisConformanceTests : IClassFixture<LabFixture>
         Assert.Equal("case_soc_id: Missing data for required field.", reason);
     }
 
-    [IrisFixtureFact]
+    [SharedFixtureFact]
     public void Case_create_request_carries_the_fixture_fields_and_nothing_the_route_rejects()
     {
         var fixture = Load("cases-add.request.json");
@@ -138,7 +130,7 @@ public sealed class IrisConformanceTests : IClassFixture<LabFixture>
         }
     }
 
-    [IrisFixtureFact]
+    [SharedFixtureFact]
     public async Task Alert_create_request_carries_the_fixture_fields_and_nothing_the_route_rejects()
     {
         var fixture = JsonNode.Parse(Load("alerts-add.request.json").GetRawText())!.AsObject();
@@ -202,7 +194,7 @@ public sealed class IrisConformanceTests : IClassFixture<LabFixture>
         Assert.Equal(2, created.Iocs.Length);
     }
 
-    [IrisFixtureFact]
+    [SharedFixtureFact]
     public void The_cmdlet_case_request_matches_the_fixture_request_keys()
     {
         var fixture = Load("cases-add.request.json");
@@ -217,12 +209,3 @@ public sealed class IrisConformanceTests : IClassFixture<LabFixture>
     }
 }
 
-/// <summary>A fact that reports itself skipped (never passes silently) when ../shared/fixtures/iris is absent.</summary>
-public sealed class IrisFixtureFactAttribute : FactAttribute
-{
-    public IrisFixtureFactAttribute()
-    {
-        if (IrisConformanceTests.FixtureDirectory is null)
-            Skip = "shared/fixtures/iris is not beside this repository (a clone outside the team): the IRIS conformance fixtures cannot be checked.";
-    }
-}

@@ -1,3 +1,4 @@
+using PSSocAutomation.Tests.Harness;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
@@ -24,15 +25,6 @@ public sealed class ElasticLabFixture : IAsyncLifetime
     }
 }
 
-/// <summary>A test that reads ../shared/fixtures/elastic: skipped, not passed, in a clone without that folder.</summary>
-public sealed class ElasticFixtureFactAttribute : FactAttribute
-{
-    public ElasticFixtureFactAttribute()
-    {
-        if (ElasticLabTests.FixtureDirectory is null) Skip = "../shared/fixtures/elastic is not beside this clone";
-    }
-}
-
 public sealed class ElasticLabTests : IClassFixture<ElasticLabFixture>, IDisposable
 {
     private readonly LabServer _lab;
@@ -51,21 +43,9 @@ public sealed class ElasticLabTests : IClassFixture<ElasticLabFixture>, IDisposa
 
     public void Dispose() => _client.Dispose();
 
-    public static string? FixtureDirectory => FindFixtures();
+    public static string? FixtureDirectory => RepositoryPaths.SharedFixtures is string shared ? Path.Combine(shared, "elastic") : null;
 
-    private static string? FindFixtures([CallerFilePath] string source = "")
-    {
-        foreach (var start in new[] { AppContext.BaseDirectory, Path.GetDirectoryName(source) ?? string.Empty })
-        {
-            for (var dir = new DirectoryInfo(start); dir != null; dir = dir.Parent)
-            {
-                if (!File.Exists(Path.Combine(dir.FullName, "PSSocAutomation.sln"))) continue;
-                var path = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "fixtures", "elastic"));
-                return Directory.Exists(path) ? path : null;
-            }
-        }
-        return null;
-    }
+
 
     // ---- HTTP plumbing ----
 
@@ -686,7 +666,7 @@ public sealed class ElasticLabTests : IClassFixture<ElasticLabFixture>, IDisposa
         }
     }
 
-    [ElasticFixtureFact]
+    [SharedFixtureFact]
     public async Task Responses_have_the_shapes_of_the_real_Elasticsearch_fixtures()
     {
         // error-400-illegal-argument: byte for byte, it has nothing random in it.

@@ -24,15 +24,6 @@ public sealed class IrisLabFixture : IAsyncLifetime
     }
 }
 
-/// <summary>A test that reads ../shared/fixtures/iris: skipped, not passed, in a clone without that folder.</summary>
-public sealed class IrisLabFixtureFactAttribute : FactAttribute
-{
-    public IrisLabFixtureFactAttribute()
-    {
-        if (IrisLabTests.FixtureDirectory is null) Skip = "../shared/fixtures/iris is not beside this clone";
-    }
-}
-
 public sealed class IrisLabTests : IClassFixture<IrisLabFixture>, IDisposable
 {
     private readonly LabServer _lab;
@@ -55,21 +46,7 @@ public sealed class IrisLabTests : IClassFixture<IrisLabFixture>, IDisposable
         foreach (var client in _clients) client.Dispose();
     }
 
-    public static string? FixtureDirectory
-    {
-        get
-        {
-            try
-            {
-                var shared = RepositoryPaths.SharedFixtures;
-                return shared is null || !Directory.Exists(Path.Combine(shared, "iris")) ? null : Path.Combine(shared, "iris");
-            }
-            catch (InvalidOperationException)
-            {
-                return null;
-            }
-        }
-    }
+    public static string? FixtureDirectory => RepositoryPaths.SharedFixtures is string shared ? Path.Combine(shared, "iris") : null;
 
     private static JsonObject Fixture(string name) => (JsonObject)JsonNode.Parse(File.ReadAllText(Path.Combine(FixtureDirectory!, name)))!;
 
@@ -256,7 +233,7 @@ public sealed class IrisLabTests : IClassFixture<IrisLabFixture>, IDisposable
 
     // ---- cases ----
 
-    [IrisLabFixtureFact]
+    [SharedFixtureFact]
     public async Task The_documented_case_request_is_accepted_and_answered_with_the_documented_fields()
     {
         var request = Fixture("cases-add.request.json");
@@ -417,7 +394,7 @@ public sealed class IrisLabTests : IClassFixture<IrisLabFixture>, IDisposable
 
     // ---- alerts ----
 
-    [IrisLabFixtureFact]
+    [SharedFixtureFact]
     public async Task The_documented_alert_request_is_accepted_and_answered_with_the_documented_fields()
     {
         var expected = Fixture("alerts-add.response.json")["data"]!.AsObject();
@@ -450,7 +427,7 @@ public sealed class IrisLabTests : IClassFixture<IrisLabFixture>, IDisposable
         Assert.Null(Assert.Single(_iris.AssetsOfAlert(alert.AlertId)).CaseId);
     }
 
-    [IrisLabFixtureFact]
+    [SharedFixtureFact]
     public async Task The_filter_answer_has_the_documented_shape()
     {
         var expected = Fixture("alerts-filter.response.json")["data"]!.AsObject();
