@@ -2,38 +2,9 @@ using System.Text.Json;
 
 namespace PSSocAutomation.Core
 {
-    /// <summary>
-    /// Reads a dotted field ("kibana.alert.rule.name") from a document whether the source nests it
-    /// ({"kibana":{"alert":...}}) or flattens it ({"kibana.alert.rule.name": ...}), as Kibana alert documents do.
-    /// </summary>
+    /// <summary>A field's value as alert sources mean it: text or a scalar, with a one-item array taken as its item (Kibana's "fields").</summary>
     public static class JsonFields
     {
-        public static bool TryGet(JsonElement root, string path, out JsonElement value)
-        {
-            value = default;
-            if (root.ValueKind != JsonValueKind.Object) return false;
-            if (root.TryGetProperty(path, out value)) return true;
-            var dot = path.IndexOf('.');
-            while (dot > 0)
-            {
-                if (root.TryGetProperty(path.Substring(0, dot), out var child) && TryGet(child, path.Substring(dot + 1), out value)) return true;
-                dot = path.IndexOf('.', dot + 1);
-            }
-            return false;
-        }
-
-        /// <summary>The first of <paramref name="paths"/> present with a non-null value, as text (arrays give their first item).</summary>
-        public static string? FirstString(JsonElement root, params string[] paths)
-        {
-            foreach (var path in paths)
-            {
-                if (!TryGet(root, path, out var value)) continue;
-                var text = AsString(value);
-                if (!string.IsNullOrEmpty(text)) return text;
-            }
-            return null;
-        }
-
         public static string? AsString(JsonElement value)
         {
             switch (value.ValueKind)
