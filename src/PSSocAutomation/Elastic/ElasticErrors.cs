@@ -74,6 +74,9 @@ namespace PSSocAutomation.Elastic
             }
         }
 
+        /// <summary>Elasticsearch's statuses mean what they say.</summary>
+        public SocApiException Refine(SocApiException failure) => failure;
+
         private static string? Text(JsonElement element, string name) =>
             element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
     }

@@ -30,6 +30,8 @@ namespace PSSocAutomation.Http
         /// <summary>Statuses the caller handles itself (returned instead of thrown), e.g. 404 on DELETE /_pit.</summary>
         public Func<int, bool>? AcceptStatus { get; set; }
         public TimeSpan? Timeout { get; set; }
+        /// <summary>What the call is for, in the user's terms ("case creation"), shown in its Verbose line.</summary>
+        public string? Description { get; set; }
         /// <summary>Parse a 2xx body as JSON while it streams in (large pages), instead of reading it into one array first.</summary>
         public bool StreamJson { get; set; }
     }

@@ -110,14 +110,14 @@ namespace PSSocAutomation.Http
                 var ex = outcome.Exception;
                 if (ex is OperationCanceledException && cancellationToken.IsCancellationRequested) throw new OperationCanceledException(cancellationToken);
                 RequestLog.Verbose($"{_vendor.ServiceName} {state.Method} {url} failed in {clock.ElapsedMilliseconds} ms (retries: {state.Retries}): {Describe(ex)}");
-                if (ex is SocApiException api) throw api;
+                if (ex is SocApiException api) throw _vendor.Refine(api);
                 var failure = ApiErrorFactory.FromTransport(_vendor.ServiceName, Redactor.Redact(Options.BaseUri.ToString()), state.Method, url, ex, _tls, Options.Tls, request.Timeout ?? Options.Timeout, state.Retries);
-                throw new SocApiException(failure.Kind, failure.Service, Redactor.Redact(failure.Message), ex)
-                { Method = failure.Method, Url = failure.Url, Retries = failure.Retries, RecommendedAction = failure.RecommendedAction ?? _vendor.Advice(failure.Kind, null, null) };
+                throw _vendor.Refine(new SocApiException(failure.Kind, failure.Service, Redactor.Redact(failure.Message), ex)
+                { Method = failure.Method, Url = failure.Url, Retries = failure.Retries, RecommendedAction = failure.RecommendedAction ?? _vendor.Advice(failure.Kind, null, null) });
             }
 
             var attempt = outcome.Result!;
-            RequestLog.Verbose($"{_vendor.ServiceName} {state.Method} {url} -> {attempt.Status} in {clock.ElapsedMilliseconds} ms (retries: {state.Retries})");
+            RequestLog.Verbose($"{_vendor.ServiceName} {state.Method} {url}{(request.Description is null ? string.Empty : " (" + request.Description + ")")} -> {attempt.Status} in {clock.ElapsedMilliseconds} ms (retries: {state.Retries})");
             var response = new ApiResponse(attempt.Status, attempt.Body, attempt.ContentType, attempt.Headers, url, _vendor.ServiceName)
             {
                 Json = attempt.Json,
@@ -125,7 +125,7 @@ namespace PSSocAutomation.Http
                 Retries = state.Retries,
             };
             if (attempt.Status >= 200 && attempt.Status < 300 || request.AcceptStatus?.Invoke(attempt.Status) == true) return response;
-            throw ApiErrorFactory.FromStatus(_vendor, Redactor, state.Method, url, attempt.Status, attempt.Body, attempt.ContentType, state.Retries, RetryAfterSeconds(attempt));
+            throw _vendor.Refine(ApiErrorFactory.FromStatus(_vendor, Redactor, state.Method, url, attempt.Status, attempt.Body, attempt.ContentType, state.Retries, RetryAfterSeconds(attempt)));
         }
 
         private async Task<Attempt> SendOnceAsync(RequestState state, CancellationToken cancellationToken)

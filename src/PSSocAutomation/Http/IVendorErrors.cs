@@ -13,5 +13,11 @@ namespace PSSocAutomation.Http
 
         /// <summary>What the user should do next for this failure, in this vendor's terms.</summary>
         string? Advice(ApiFailureKind kind, int? status, string? vendorType);
+
+        /// <summary>
+        /// The vendor's last word on a failure before it is thrown: a different kind where the vendor's status misleads
+        /// (IRIS answers "not found" with 400), or a message in its terms. Return the failure itself to keep it.
+        /// </summary>
+        SocApiException Refine(SocApiException failure);
     }
 }

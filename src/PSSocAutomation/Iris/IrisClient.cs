@@ -184,7 +184,7 @@ namespace PSSocAutomation.Iris
         /// <summary>Send, check the envelope, and return its data (cloned, so it outlives the response).</summary>
         internal async Task<JsonElement> SendAsync(HttpMethod method, string path, byte[]? body, bool idempotent, CancellationToken cancellationToken, string? what)
         {
-            var request = new ApiRequest(method, path) { Idempotent = idempotent, ContentType = "application/json" };
+            var request = new ApiRequest(method, path) { Idempotent = idempotent, ContentType = "application/json", Description = what };
 #if NETSTANDARD2_0
             request.Body = body;
 #else
@@ -192,26 +192,9 @@ namespace PSSocAutomation.Iris
             // body). .NET Framework (Windows PowerShell) refuses a body on GET, so there the 404 stays an HTML page.
             request.Body = body ?? Array.Empty<byte>();
 #endif
-            ApiResponse response;
-            try
-            {
-                response = await Pipeline.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            }
-            catch (SocApiException ex)
-            {
-                throw IrisErrors.Refine(ex, what);
-            }
-
-            JsonDocument doc;
-            try
-            {
-                doc = response.ParseJson();
-            }
-            catch (SocApiException ex)
-            {
-                throw IrisErrors.Refine(ex, what);
-            }
-            using (doc)
+            // Failures arrive already in IRIS's terms: the pipeline hands each to IrisErrors.Refine.
+            var response = await Pipeline.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            using (var doc = response.ParseJson())
             {
                 var root = doc.RootElement;
                 if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("status", out var status) || status.ValueKind != JsonValueKind.String)
@@ -614,14 +597,9 @@ namespace PSSocAutomation.Iris
         /// <summary>Like PostAsync, keeping the envelope's message (IRIS says "IOC already exists and linked to this case" there).</summary>
         private async Task<(JsonElement Data, string? Message)> PostWithMessageAsync(string path, JsonNode body, bool idempotent, CancellationToken cancellationToken, string what)
         {
-            var request = new ApiRequest(HttpMethod.Post, path) { Idempotent = idempotent, Body = Encoding.UTF8.GetBytes(body.ToJsonString()), ContentType = "application/json" };
-            ApiResponse response;
-            try { response = await Pipeline.SendAsync(request, cancellationToken).ConfigureAwait(false); }
-            catch (SocApiException ex) { throw IrisErrors.Refine(ex, what); }
-            JsonDocument doc;
-            try { doc = response.ParseJson(); }
-            catch (SocApiException ex) { throw IrisErrors.Refine(ex, what); }
-            using (doc)
+            var request = new ApiRequest(HttpMethod.Post, path) { Idempotent = idempotent, Body = Encoding.UTF8.GetBytes(body.ToJsonString()), ContentType = "application/json", Description = what };
+            var response = await Pipeline.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            using (var doc = response.ParseJson())
             {
                 var root = doc.RootElement;
                 if (root.ValueKind != JsonValueKind.Object || IrisJson.Str(root, "status") != "success")

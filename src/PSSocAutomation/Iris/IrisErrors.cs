@@ -24,6 +24,8 @@ namespace PSSocAutomation.Iris
 
         public string ServiceName => Service;
 
+        public SocApiException Refine(SocApiException failure) => Reword(failure);
+
         public (string? Type, string? Reason) Describe(int status, JsonElement body)
         {
             if (body.ValueKind != JsonValueKind.Object) return (null, null);
@@ -97,7 +99,7 @@ namespace PSSocAutomation.Iris
         /// The finishing touches the shared pipeline cannot know: IRIS answers 400 for objects that do not exist and an
         /// HTML 404 for routes it does not have; a 200 with status "error" is a failure too.
         /// </summary>
-        internal static SocApiException Refine(SocApiException ex, string? what = null)
+        internal static SocApiException Reword(SocApiException ex)
         {
             var type = ex.VendorType ?? string.Empty;
             ApiFailureKind? kind = null;
@@ -106,7 +108,7 @@ namespace PSSocAutomation.Iris
             if (ex.Kind == ApiFailureKind.HtmlPage && ex.StatusCode == 404)
             {
                 kind = ApiFailureKind.NotFound;
-                message = $"{Service} has no route {ex.Method} {ex.Url} (it answered with its HTML \"not found\" page): this IRIS version may not have the endpoint{(what is null ? string.Empty : " for " + what)}, or -Uri has a wrong path prefix.";
+                message = $"{Service} has no route {ex.Method} {ex.Url} (it answered with its HTML \"not found\" page): this IRIS version may not have the endpoint, or -Uri has a wrong path prefix.";
             }
             else if (ex.Kind == ApiFailureKind.HtmlPage && ex.StatusCode == 500)
             {

@@ -72,12 +72,12 @@ public sealed class IrisUnitTests
     [Fact]
     public void Not_found_400_becomes_NotFound_and_html_404_names_the_route()
     {
-        var notFound = IrisErrors.Refine(new SocApiException(ApiFailureKind.InvalidRequest, "DFIR-IRIS", "x") { StatusCode = 400, VendorType = "Alert not found" });
+        var notFound = IrisErrors.Reword(new SocApiException(ApiFailureKind.InvalidRequest, "DFIR-IRIS", "x") { StatusCode = 400, VendorType = "Alert not found" });
         Assert.Equal(ApiFailureKind.NotFound, notFound.Kind);
-        var html = IrisErrors.Refine(new SocApiException(ApiFailureKind.HtmlPage, "DFIR-IRIS", "x") { StatusCode = 404, Method = "GET", Url = "https://iris/x" }, "the thing");
+        var html = IrisErrors.Reword(new SocApiException(ApiFailureKind.HtmlPage, "DFIR-IRIS", "x") { StatusCode = 404, Method = "GET", Url = "https://iris/x" });
         Assert.Equal(ApiFailureKind.NotFound, html.Kind);
         Assert.Contains("has no route GET https://iris/x", html.Message);
-        var entitled = IrisErrors.Refine(new SocApiException(ApiFailureKind.InvalidRequest, "DFIR-IRIS", "x") { StatusCode = 400, VendorType = "User not entitled to create alerts for the client" });
+        var entitled = IrisErrors.Reword(new SocApiException(ApiFailureKind.InvalidRequest, "DFIR-IRIS", "x") { StatusCode = 400, VendorType = "User not entitled to create alerts for the client" });
         Assert.Equal(ApiFailureKind.Permission, entitled.Kind);
         Assert.Contains("Link the API user", IrisErrors.Instance.Advice(ApiFailureKind.InvalidRequest, 400, "User not entitled to create alerts for the client"));
     }
