@@ -79,6 +79,8 @@ namespace PSSocAutomation.Http
         public HttpPipelineOptions Options { get; }
         public SecretRedactor Redactor { get; } = new SecretRedactor();
         public Uri BaseUri => Options.BaseUri;
+        /// <summary>How messages name the service ("Elasticsearch", "DFIR-IRIS").</summary>
+        public string ServiceName => _vendor.ServiceName;
 
         /// <summary>Send a request; returns the response for 2xx (and accepted statuses), throws SocApiException otherwise.</summary>
         public async Task<ApiResponse> SendAsync(ApiRequest request, CancellationToken cancellationToken)

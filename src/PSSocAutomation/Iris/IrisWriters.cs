@@ -6,52 +6,10 @@ using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
 using Polly;
-using Polly.Retry;
 using PSSocAutomation.Http;
 
 namespace PSSocAutomation.Iris
 {
-    /// <summary>Which failures of a create may have been applied anyway (the request reached IRIS; the answer did not come back).</summary>
-    internal static class IrisRetry
-    {
-        public static bool IsAmbiguous(Exception ex)
-        {
-            if (!(ex is SocApiException api)) return false;
-            switch (api.Kind)
-            {
-                case ApiFailureKind.Connection:
-                case ApiFailureKind.Timeout:
-                case ApiFailureKind.InvalidResponse:
-                    return true;
-            }
-            return api.StatusCode is int s && (s == 502 || s == 503 || s == 504);
-        }
-
-        /// <summary>
-        /// Retries for creates, which the HTTP pipeline never repeats blind: before each new attempt the caller looks for
-        /// what the failed attempt may have created. Back-off and limits follow the connection's retry settings.
-        /// </summary>
-        public static ResiliencePipeline Build(HttpPipelineOptions options, string what)
-        {
-            return new ResiliencePipelineBuilder()
-                .AddRetry(new RetryStrategyOptions
-                {
-                    ShouldHandle = new PredicateBuilder().Handle<SocApiException>(ex => options.MaxRetries > 0 && IsAmbiguous(ex)),
-                    MaxRetryAttempts = Math.Max(1, options.MaxRetries),
-                    BackoffType = DelayBackoffType.Exponential,
-                    UseJitter = true,
-                    Delay = options.RetryBaseDelay,
-                    MaxDelay = options.MaxRetryDelay,
-                    OnRetry = args =>
-                    {
-                        RequestLog.Verbose($"DFIR-IRIS {what} may or may not have been applied ({args.Outcome.Exception?.Message}); checking for it before retry {args.AttemptNumber + 1} of {options.MaxRetries} in {args.RetryDelay.TotalSeconds:0.##} s.");
-                        return default;
-                    },
-                })
-                .Build();
-        }
-    }
-
     /// <summary>
     /// One creation per key at a time, per connection: two inputs with the same SOC id (or source reference) in one
     /// batch, or two cmdlets sharing a connection, never race each other into two objects.
@@ -116,7 +74,7 @@ namespace PSSocAutomation.Iris
         public IrisCaseWriter(IrisClient client)
         {
             _client = client;
-            _retry = IrisRetry.Build(client.Pipeline.Options, "case creation");
+            _retry = client.Pipeline.AmbiguousWriteRetry("case creation");
         }
 
         /// <summary>Create even when a case with the SOC id exists.</summary>
@@ -200,7 +158,7 @@ namespace PSSocAutomation.Iris
         public IrisAlertWriter(IrisClient client)
         {
             _client = client;
-            _retry = IrisRetry.Build(client.Pipeline.Options, "alert creation");
+            _retry = client.Pipeline.AmbiguousWriteRetry("alert creation");
         }
 
         /// <summary>Create even when an alert with the source reference exists.</summary>
