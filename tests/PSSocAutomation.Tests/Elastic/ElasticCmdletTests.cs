@@ -384,6 +384,35 @@ public sealed class ElasticCmdletTests : IClassFixture<LabFixture>
         Assert.DoesNotContain(Lab.Journal.For("elastic"), e => e.Path.EndsWith("_bulk"));
     }
 
+    [Fact]
+    public void A_bearer_token_connects_and_fields_and_sort_shape_the_request_and_the_alerts()
+    {
+        var index = "shape-" + Guid.NewGuid().ToString("N")[..8];
+        Lab.Elastic.Seed(index, StoryAlerts);
+        var result = Run($"Connect-Elastic -Uri $esUri -BearerToken $token | Out-Null\nGet-ElasticAlert -Index {index} -TimeField timestamp -Sort 'timestamp:desc' -Fields alert_id,message -First 2",
+            new() { ["token"] = LabFixture.Secure(Lab.Credentials.ElasticBearerToken) });
+        Assert.Empty(result.Errors);
+        var alerts = result.OutputOf<SocAlert>().ToList();
+        Assert.Equal(new[] { "5", "4" }, alerts.Select(a => a.Id));
+        using var original = JsonDocument.Parse(alerts[0].OriginalJson());
+        Assert.Equal(new[] { "alert_id", "message" }, original.RootElement.EnumerateObject().Select(p => p.Name).OrderBy(n => n));
+        var search = Lab.Journal.For("elastic").First(e => e.Path == "/_search");
+        Assert.Equal("Bearer", search.AuthScheme);
+        Assert.Contains("\"desc\"", search.Body);
+        Assert.Contains("\"includes\":[\"alert_id\",\"message\"]", search.Body);
+    }
+
+    [Fact]
+    public void Bad_input_is_refused_before_anything_is_sent()
+    {
+        var result = Run(Connect + "Get-ElasticAlert -Index alerts -Since 'yesterday-ish'; Get-ElasticAlert -Index alerts -Sort 'x:sideways'; Connect-Elastic -Uri 'ftp://es' -Credential $esCred");
+        Assert.Equal(3, result.Errors.Count);
+        Assert.Contains("-Since 'yesterday-ish'", result.Errors[0].Exception.Message);
+        Assert.Contains("asc or desc", result.Errors[1].Exception.Message);
+        Assert.StartsWith("ElasticInvalidUri", result.Errors[2].FullyQualifiedErrorId);
+        Assert.DoesNotContain(Lab.Journal.For("elastic"), e => e.Path.EndsWith("_search") || e.Path.EndsWith("_pit"));
+    }
+
     private static int FreePort()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);

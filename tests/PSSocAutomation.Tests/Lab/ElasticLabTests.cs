@@ -45,7 +45,15 @@ public sealed class ElasticLabTests : IClassFixture<ElasticLabFixture>, IDisposa
 
     public static string? FixtureDirectory => RepositoryPaths.SharedFixtures is string shared ? Path.Combine(shared, "elastic") : null;
 
-
+    [Fact]
+    public async Task Injected_faults_still_name_the_product_like_a_real_cluster()
+    {
+        _lab.Faults.Add(new FaultRule { Service = "elastic", PathContains = "_search", Status = 429, RetryAfterSeconds = 1 });
+        var reply = await Send(HttpMethod.Post, "/any/_search", "{}");
+        Assert.Equal(429, reply.Code);
+        Assert.Equal("Elasticsearch", reply.Response.Headers.GetValues("X-Elastic-Product").Single());
+        Assert.Equal("1", reply.Response.Headers.GetValues("Retry-After").Single());
+    }
 
     // ---- HTTP plumbing ----
 
