@@ -109,8 +109,9 @@ namespace PSSocAutomation.Elastic
                 {
                     var body = query.BuildSearchBody();
                     var limit = First > 0 ? First : (long?)null;
-                    foreach (var page in Stream(ct => MapAhead.Pages(Client.StreamAsync(Index, body, PageSize, limit, KeepAlive, ct), p => MapPage(mapper, p), ct)))
+                    foreach (var searchPage in Stream(ct => Client.StreamAsync(Index, body, PageSize, limit, KeepAlive, ct)))
                     {
+                        var page = MapPage(mapper, searchPage);
                         // One call per page: the engine enumerates it, skipping per-call checks a million times.
                         WriteObject(page, enumerateCollection: true);
                         count += page.Length;
