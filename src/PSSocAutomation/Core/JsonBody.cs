@@ -43,6 +43,7 @@ namespace PSSocAutomation.Core
         /// <summary>A mutable JSON object from any accepted input (so a cmdlet can add to the user's query).</summary>
         public static JsonObject ToJsonObject(object? value, string what)
         {
+            value = PipelineInput.Unwrap(value);
             var node = value is string s ? ParseText(s, what) : JsonNode.Parse(ToUtf8(value));
             if (node is JsonObject obj) return obj;
             throw new ArgumentException($"{what} must be a JSON object (a hashtable, an object or a JSON string starting with '{{').");

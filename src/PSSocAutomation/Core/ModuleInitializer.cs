@@ -38,8 +38,10 @@ namespace PSSocAutomation.Core
         /// Runs when the assembly loads, before PowerShell reflects over the cmdlet types: some of them name Polly types,
         /// and scanning them must already find Polly in Dependencies/. OnImport alone comes too late for that.
         /// </summary>
+#pragma warning disable CA2255 // A library's module initializer is exactly what is needed here: nothing else runs early enough.
         [System.Runtime.CompilerServices.ModuleInitializer]
         internal static void HookOnLoad() => Hook();
+#pragma warning restore CA2255
 
         // Runs on every import (re-import, each runspace): hook once.
         public void OnImport() => Hook();

@@ -93,22 +93,5 @@ namespace PSSocAutomation.Core
         }
 
         public override string ToString() => $"[{Severity}] {Title} ({Source} {Id})";
-
-        /// <summary>Parse a time the way alert sources write it: ISO-8601 with or without offset (UTC assumed), or epoch millis.</summary>
-        public static DateTimeOffset? ParseTime(JsonElement value)
-        {
-            if (value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var millis))
-                return DateTimeOffset.FromUnixTimeMilliseconds(millis);
-            if (value.ValueKind == JsonValueKind.Array)
-            {
-                foreach (var item in value.EnumerateArray()) return ParseTime(item);
-                return null;
-            }
-            if (value.ValueKind != JsonValueKind.String) return null;
-            var text = value.GetString();
-            if (text != null && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed))
-                return parsed;
-            return null;
-        }
     }
 }

@@ -26,7 +26,7 @@ namespace PSSocAutomation.Core
 
         public static TimeWindow Parse(object value)
         {
-            if (value is PSObject pso) value = pso.BaseObject;
+            value = PipelineInput.Unwrap(value)!;
             switch (value)
             {
                 case TimeSpan span:

@@ -44,7 +44,7 @@ namespace PSSocAutomation.Elastic
             JsonDocument doc;
             try
             {
-                var input = InputObject is PSObject p ? p.BaseObject : InputObject;
+                var input = PipelineInput.Unwrap(InputObject);
                 doc = input is string text ? JsonDocument.Parse(text) : JsonDocument.Parse(JsonBody.ToUtf8(InputObject));
             }
             catch (Exception ex) when (ex is JsonException || ex is ArgumentException)

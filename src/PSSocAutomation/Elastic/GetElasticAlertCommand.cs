@@ -78,7 +78,7 @@ namespace PSSocAutomation.Elastic
                 query = new ElasticAlertQuery
                 {
                     TimeField = TimeField,
-                    Query = Query is null ? null : JsonBody.ToJsonObject(Query is PSObject p && p.BaseObject is string s ? s : Query, "-Query"),
+                    Query = Query is null ? null : JsonBody.ToJsonObject(Query, "-Query"),
                     Since = Since is null ? null : TimeWindow.Parse(Since),
                     Sort = Sort?.ToList() ?? new List<string>(),
                     Fields = Fields?.ToList() ?? new List<string>(),

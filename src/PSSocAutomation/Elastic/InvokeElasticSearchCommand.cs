@@ -39,7 +39,7 @@ namespace PSSocAutomation.Elastic
             byte[] body;
             try
             {
-                body = Body is null ? System.Text.Encoding.UTF8.GetBytes("{}") : JsonBody.ToUtf8(JsonBody.ToJsonObject(Body is PSObject p ? p.BaseObject is string s ? s : (object)p : Body, "-Body"));
+                body = Body is null ? System.Text.Encoding.UTF8.GetBytes("{}") : JsonBody.ToUtf8(JsonBody.ToJsonObject(Body, "-Body"));
             }
             catch (ArgumentException ex)
             {

@@ -67,7 +67,7 @@ namespace PSSocAutomation.Elastic
             byte[] json;
             try
             {
-                var input = InputObject is PSObject p && p.BaseObject is string s ? s : InputObject;
+                var input = PipelineInput.Unwrap(InputObject);
                 var parsed = input is string text ? JsonBody.ParseText(text, $"Document #{position}") : null;
                 json = parsed != null ? JsonBody.ToUtf8(parsed) : JsonBody.ToUtf8(InputObject);
                 if (json.Length == 0 || json[0] != (byte)'{') throw new ArgumentException($"Document #{position} is not a JSON object.");
@@ -75,7 +75,7 @@ namespace PSSocAutomation.Elastic
                 {
                     id = parsed is System.Text.Json.Nodes.JsonObject obj
                         ? (obj.TryGetPropertyValue(IdProperty, out var node) && node != null ? (node is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<string>(out var str) ? str : node.ToJsonString()) : null)
-                        : IdOf(InputObject, IdProperty);
+                        : PipelineInput.Text(PipelineInput.Prop(InputObject, IdProperty));
                     if (string.IsNullOrEmpty(id))
                     {
                         _result.Skipped++;
@@ -144,15 +144,6 @@ namespace PSSocAutomation.Elastic
                 WriteApiError(new SocApiException(ex.Kind, ex.Service, ex.Message + $" The batch of {pending} document(s) was not confirmed and no further documents were sent." + hint, ex) { StatusCode = ex.StatusCode, Url = ex.Url, VendorType = ex.VendorType, VendorReason = ex.VendorReason }, ErrorPrefix + "Bulk", Index);
             }
             _progress?.Report($"{_result.Created + _result.Updated + _result.AlreadyExisted} of {_result.Received} documents written", _result.Received);
-        }
-
-        private static string? IdOf(object input, string property)
-        {
-            var value = input is PSObject pso ? pso : PSObject.AsPSObject(input);
-            if (value.BaseObject is System.Collections.IDictionary dictionary)
-                return dictionary.Contains(property) ? LanguagePrimitives.ConvertTo<string>(dictionary[property]) : null;
-            var prop = value.Properties[property];
-            return prop?.Value is null ? null : LanguagePrimitives.ConvertTo<string>(prop.Value);
         }
     }
 }

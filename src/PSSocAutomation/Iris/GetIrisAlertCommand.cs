@@ -95,7 +95,7 @@ namespace PSSocAutomation.Iris
             if (Severity != null) filter.SeverityId = ResolveSeverityOrThrow(Severity);
             if (Since != null)
             {
-                try { filter.EventFrom = TimeWindow.Parse(Unwrap(Since)!).StartFrom(DateTimeOffset.UtcNow); }
+                try { filter.EventFrom = TimeWindow.Parse(PipelineInput.Unwrap(Since)!).StartFrom(DateTimeOffset.UtcNow); }
                 catch (ArgumentException ex) { ThrowTerminatingError(new ErrorRecord(ex, ErrorPrefix + "InvalidSince", ErrorCategory.InvalidArgument, Since)); }
             }
 

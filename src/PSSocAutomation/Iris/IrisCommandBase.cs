@@ -27,7 +27,7 @@ namespace PSSocAutomation.Iris
         {
             try
             {
-                return Run(ct => Client.Lookups.ResolveAsync(kind, Unwrap(value)!, ct));
+                return Run(ct => Client.Lookups.ResolveAsync(kind, PipelineInput.Unwrap(value)!, ct));
             }
             catch (ArgumentException ex)
             {
@@ -45,7 +45,7 @@ namespace PSSocAutomation.Iris
         {
             try
             {
-                return Run(ct => Client.Lookups.ResolveCustomerAsync(Unwrap(value)!, ct));
+                return Run(ct => Client.Lookups.ResolveCustomerAsync(PipelineInput.Unwrap(value)!, ct));
             }
             catch (ArgumentException ex)
             {
@@ -63,7 +63,7 @@ namespace PSSocAutomation.Iris
         {
             try
             {
-                return Run(ct => IrisSeverityMap.ResolveAsync(Client.Lookups, Unwrap(value), strict: true, ct));
+                return Run(ct => IrisSeverityMap.ResolveAsync(Client.Lookups, PipelineInput.Unwrap(value), strict: true, ct));
             }
             catch (ArgumentException ex)
             {
@@ -78,7 +78,6 @@ namespace PSSocAutomation.Iris
         }
 
         /// <summary>The object inside a PSObject, except for PSCustomObjects, whose properties live on the PSObject itself.</summary>
-        internal static object? Unwrap(object? value) => value is PSObject pso && !(pso.BaseObject is PSCustomObject) ? pso.BaseObject : value;
 
         /// <summary>Was the parameter given on the command line (not bound from the pipeline)? Valid in BeginProcessing.</summary>
         internal bool BoundOnCommandLine(string name) => MyInvocation.BoundParameters.ContainsKey(name);

@@ -10,90 +10,16 @@ using PSSocAutomation.Core;
 
 namespace PSSocAutomation.Iris
 {
-    /// <summary>
-    /// Reads what a cmdlet was piped: a normalized <see cref="SocAlert"/>, or any object (a raw search hit, a hashtable, a
-    /// PSCustomObject), by property name, case-insensitively.
-    /// </summary>
+    /// <summary>What IRIS needs out of a piped alert: its original document, indicators, hosts and key fields.</summary>
     internal static class IrisInput
     {
-        public static object? Prop(object? input, params string[] names)
-        {
-            if (input is null) return null;
-            var pso = input as PSObject ?? PSObject.AsPSObject(input);
-            if (pso.BaseObject is IDictionary dictionary)
-            {
-                foreach (var name in names)
-                    foreach (DictionaryEntry entry in dictionary)
-                        if (string.Equals(Convert.ToString(entry.Key, CultureInfo.InvariantCulture), name, StringComparison.OrdinalIgnoreCase) && entry.Value != null)
-                            return IrisCommandBase.Unwrap(entry.Value);
-                return null;
-            }
-            foreach (var name in names)
-            {
-                PSPropertyInfo? property;
-                try { property = pso.Properties[name]; }
-                catch (ExtendedTypeSystemException) { continue; }
-                if (property is null) continue;
-                object? value;
-                try { value = property.Value; }
-                catch (GetValueException) { continue; }
-                catch (ExtendedTypeSystemException) { continue; }
-                if (value != null) return IrisCommandBase.Unwrap(value);
-            }
-            return null;
-        }
-
-        public static string? Text(object? value)
-        {
-            value = IrisCommandBase.Unwrap(value);
-            switch (value)
-            {
-                case null: return null;
-                case string s: return s.Length == 0 ? null : s;
-                case DateTime dt: return dt.ToString("o", CultureInfo.InvariantCulture);
-                case DateTimeOffset dto: return dto.ToString("o", CultureInfo.InvariantCulture);
-                case IEnumerable e when !(value is IDictionary):
-                    foreach (var item in e) return Text(item);
-                    return null;
-                default:
-                    var text = Convert.ToString(value, CultureInfo.InvariantCulture);
-                    return string.IsNullOrEmpty(text) ? null : text;
-            }
-        }
-
-        public static string? TextProp(object? input, params string[] names) => Text(Prop(input, names));
-
-        /// <summary>A time from a DateTime, a DateTimeOffset, ISO text (UTC assumed when it has no offset) or epoch milliseconds.</summary>
-        public static DateTimeOffset? Time(object? value)
-        {
-            value = IrisCommandBase.Unwrap(value);
-            switch (value)
-            {
-                case null: return null;
-                case DateTimeOffset dto: return dto;
-                case DateTime dt: return dt.Kind == DateTimeKind.Unspecified ? new DateTimeOffset(DateTime.SpecifyKind(dt, DateTimeKind.Utc)) : new DateTimeOffset(dt);
-                case long l: return DateTimeOffset.FromUnixTimeMilliseconds(l);
-                case int i: return DateTimeOffset.FromUnixTimeMilliseconds(i);
-                case double d: return DateTimeOffset.FromUnixTimeMilliseconds((long)d);
-                case string s:
-                    if (DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed)) return parsed;
-                    if (long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var millis)) return DateTimeOffset.FromUnixTimeMilliseconds(millis);
-                    throw new ArgumentException($"'{s}' is not a time (expected ISO-8601, e.g. 2024-09-20T12:00:00Z).");
-                case IEnumerable e:
-                    foreach (var item in e) return Time(item);
-                    return null;
-                default:
-                    return Time(Convert.ToString(value, CultureInfo.InvariantCulture));
-            }
-        }
-
         /// <summary>The document to keep as IRIS alert_source_content: a SocAlert's original, an Original property, or the object itself.</summary>
         public static JsonNode? SourceContent(object? input)
         {
-            var value = IrisCommandBase.Unwrap(input);
+            var value = PipelineInput.Unwrap(input);
             if (value is null) return null;
             if (value is SocAlert alert) return JsonNode.Parse(alert.OriginalJson());
-            var original = Prop(value, "Original", "_source");
+            var original = PipelineInput.Prop(value, "Original", "_source");
             var document = original ?? value;
             try
             {
@@ -109,7 +35,7 @@ namespace PSSocAutomation.Iris
         /// <summary>Indicators from an Indicators property: strings, or objects/hashtables with Value and Type (IRIS or common names).</summary>
         public static IEnumerable<IrisIndicatorDraft> Indicators(object? value)
         {
-            value = IrisCommandBase.Unwrap(value);
+            value = PipelineInput.Unwrap(value);
             if (value is null) yield break;
             if (value is string || value is IDictionary || !(value is IEnumerable))
             {
@@ -119,7 +45,7 @@ namespace PSSocAutomation.Iris
             }
             foreach (var item in (IEnumerable)value)
             {
-                var indicator = Indicator(IrisCommandBase.Unwrap(item));
+                var indicator = Indicator(PipelineInput.Unwrap(item));
                 if (indicator != null) yield return indicator;
             }
         }
@@ -131,19 +57,19 @@ namespace PSSocAutomation.Iris
                 case null: return null;
                 case string s: return string.IsNullOrWhiteSpace(s) ? null : new IrisIndicatorDraft(s.Trim());
             }
-            var v = TextProp(item, "Value", "ioc_value", "Indicator", "Ioc");
+            var v = PipelineInput.TextProp(item, "Value", "ioc_value", "Indicator", "Ioc");
             if (string.IsNullOrWhiteSpace(v)) return null;
-            var draft = new IrisIndicatorDraft(v!.Trim(), TextProp(item, "Type", "ioc_type", "Kind", "IndicatorType"), TextProp(item, "Description", "ioc_description", "Context"));
-            var tags = Prop(item, "Tags", "ioc_tags");
+            var draft = new IrisIndicatorDraft(v!.Trim(), PipelineInput.TextProp(item, "Type", "ioc_type", "Kind", "IndicatorType"), PipelineInput.TextProp(item, "Description", "ioc_description", "Context"));
+            var tags = PipelineInput.Prop(item, "Tags", "ioc_tags");
             foreach (var tag in Strings(tags)) draft.Tags.Add(tag);
-            draft.Enrichment = JsonObjectOf(Prop(item, "Enrichment", "ioc_enrichment"));
+            draft.Enrichment = JsonObjectOf(PipelineInput.Prop(item, "Enrichment", "ioc_enrichment"));
             return draft;
         }
 
         /// <summary>Hosts from a Host property: a name, several names, or objects with name/hostname and ip.</summary>
         public static IEnumerable<IrisHostDraft> Hosts(object? value)
         {
-            value = IrisCommandBase.Unwrap(value);
+            value = PipelineInput.Unwrap(value);
             switch (value)
             {
                 case null: yield break;
@@ -155,24 +81,24 @@ namespace PSSocAutomation.Iris
                         foreach (var inner in Hosts(item)) yield return inner;
                     yield break;
             }
-            var name = TextProp(value, "Name", "HostName", "hostname", "asset_name");
-            var ip = TextProp(value, "Ip", "asset_ip", "Address");
+            var name = PipelineInput.TextProp(value, "Name", "HostName", "hostname", "asset_name");
+            var ip = PipelineInput.TextProp(value, "Ip", "asset_ip", "Address");
             if (string.IsNullOrWhiteSpace(name)) name = ip;
             if (string.IsNullOrWhiteSpace(name)) yield break;
-            var host = new IrisHostDraft(name!.Trim(), ip, TextProp(value, "AssetType", "asset_type"))
+            var host = new IrisHostDraft(name!.Trim(), ip, PipelineInput.TextProp(value, "AssetType", "asset_type"))
             {
-                Description = TextProp(value, "Description", "asset_description"),
-                Domain = TextProp(value, "Domain", "asset_domain"),
-                Enrichment = JsonObjectOf(Prop(value, "Enrichment", "asset_enrichment")),
+                Description = PipelineInput.TextProp(value, "Description", "asset_description"),
+                Domain = PipelineInput.TextProp(value, "Domain", "asset_domain"),
+                Enrichment = JsonObjectOf(PipelineInput.Prop(value, "Enrichment", "asset_enrichment")),
             };
-            foreach (var tag in Strings(Prop(value, "Tags", "asset_tags"))) host.Tags.Add(tag);
+            foreach (var tag in Strings(PipelineInput.Prop(value, "Tags", "asset_tags"))) host.Tags.Add(tag);
             yield return host;
         }
 
         /// <summary>An object, hashtable or JSON text as a JSON object; null for anything else.</summary>
         public static JsonObject? JsonObjectOf(object? value)
         {
-            value = IrisCommandBase.Unwrap(value);
+            value = PipelineInput.Unwrap(value);
             if (value is null || value is string s && s.Trim().Length == 0) return null;
             try
             {
@@ -190,7 +116,7 @@ namespace PSSocAutomation.Iris
 
         public static IEnumerable<string> Strings(object? value)
         {
-            value = IrisCommandBase.Unwrap(value);
+            value = PipelineInput.Unwrap(value);
             switch (value)
             {
                 case null: yield break;
@@ -202,7 +128,7 @@ namespace PSSocAutomation.Iris
                         foreach (var text in Strings(item)) yield return text;
                     yield break;
                 default:
-                    var t = Text(value);
+                    var t = PipelineInput.Text(value);
                     if (t != null) yield return t;
                     yield break;
             }
@@ -211,7 +137,7 @@ namespace PSSocAutomation.Iris
         /// <summary>The fields a case description shows for an alert: a SocAlert's own, or an object's top-level scalar properties.</summary>
         public static IEnumerable<KeyValuePair<string, string?>> KeyFields(object? input)
         {
-            var value = IrisCommandBase.Unwrap(input);
+            var value = PipelineInput.Unwrap(input);
             if (value is null) yield break;
             if (value is SocAlert a)
             {
@@ -255,7 +181,7 @@ namespace PSSocAutomation.Iris
 
         private static string? Scalar(object? value)
         {
-            value = IrisCommandBase.Unwrap(value);
+            value = PipelineInput.Unwrap(value);
             switch (value)
             {
                 case null: return null;

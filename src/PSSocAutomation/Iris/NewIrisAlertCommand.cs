@@ -154,7 +154,7 @@ namespace PSSocAutomation.Iris
 
         protected override void ProcessRecord()
         {
-            var input = Unwrap(InputObject);
+            var input = PipelineInput.Unwrap(InputObject);
             var alert = input as SocAlert;
             var draft = new IrisAlertDraft
             {
@@ -163,16 +163,16 @@ namespace PSSocAutomation.Iris
                 SourceLink = Link ?? alert?.Link,
                 Note = Note,
             };
-            draft.Title = Title ?? alert?.Title ?? IrisInput.TextProp(input, "message", "rule", "rule_name", "alert_type", "name") ?? (draft.SourceRef != null ? "Alert " + draft.SourceRef : string.Empty);
-            draft.Description = Description ?? alert?.Description ?? IrisInput.TextProp(input, "message", "reason");
+            draft.Title = Title ?? alert?.Title ?? PipelineInput.TextProp(input, "message", "rule", "rule_name", "alert_type", "name") ?? (draft.SourceRef != null ? "Alert " + draft.SourceRef : string.Empty);
+            draft.Description = Description ?? alert?.Description ?? PipelineInput.TextProp(input, "message", "reason");
             var target = $"'{draft.Title}' (source reference '{draft.SourceRef}')";
             _received++;
             try
             {
-                draft.EventTime = IrisInput.Time(Time ?? (object?)alert?.Time);
-                if (!_defaults!.SeverityId.HasValue) draft.Severity = Unwrap(Severity) ?? alert?.Severity;
+                draft.EventTime = PipelineInput.Time(Time ?? (object?)alert?.Time);
+                if (!_defaults!.SeverityId.HasValue) draft.Severity = PipelineInput.Unwrap(Severity) ?? alert?.Severity;
                 if (input != null) draft.SourceContent = IrisInput.SourceContent(input);
-                foreach (var indicator in IrisInput.Indicators(Indicator ?? IrisInput.Prop(input, "Indicators", "Indicator", "iocs"))) draft.Indicators.Add(indicator);
+                foreach (var indicator in IrisInput.Indicators(Indicator ?? PipelineInput.Prop(input, "Indicators", "Indicator", "iocs"))) draft.Indicators.Add(indicator);
                 foreach (var host in IrisInput.Hosts(HostName ?? (object?)alert?.Host)) draft.Hosts.Add(host);
                 if (string.IsNullOrWhiteSpace(draft.Title)) throw new ArgumentException("The alert has no title: give -Title, or pipe objects with a Title (or message) property.");
             }

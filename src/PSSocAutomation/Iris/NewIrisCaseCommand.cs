@@ -117,19 +117,19 @@ namespace PSSocAutomation.Iris
 
         protected override void ProcessRecord()
         {
-            var input = Unwrap(InputObject);
+            var input = PipelineInput.Unwrap(InputObject);
             var alert = input as SocAlert;
             var socId = SocId ?? alert?.Id ?? string.Empty;
             var name = Name ?? alert?.Title;
             if (string.IsNullOrWhiteSpace(name))
-                name = IrisInput.TextProp(input, "message", "rule", "rule_name", "alert_type", "name") ?? (socId.Length > 0 ? "Alert " + socId : null);
+                name = PipelineInput.TextProp(input, "message", "rule", "rule_name", "alert_type", "name") ?? (socId.Length > 0 ? "Alert " + socId : null);
 
             var description = Description;
             if (description is null && input != null)
             {
-                var source = alert?.Source ?? IrisInput.TextProp(input, "Source", "alert_source");
-                var text = alert?.Description ?? IrisInput.TextProp(input, "Description", "message", "reason");
-                var link = alert?.Link ?? IrisInput.TextProp(input, "Link", "url");
+                var source = alert?.Source ?? PipelineInput.TextProp(input, "Source", "alert_source");
+                var text = alert?.Description ?? PipelineInput.TextProp(input, "Description", "message", "reason");
+                var link = alert?.Link ?? PipelineInput.TextProp(input, "Link", "url");
                 description = IrisCaseDescription.Render(name, socId, source, text, IrisInput.KeyFields(input), link);
             }
 
@@ -169,7 +169,7 @@ namespace PSSocAutomation.Iris
                 severity = null;
                 if (!_warnedSeverity) { _warnedSeverity = true; WriteWarning($"IRIS {Version} cases have no severity (it arrived in 2.3.4); the severity is not set."); }
             }
-            _queue.Add(new Pending(request, Unwrap(severity), target));
+            _queue.Add(new Pending(request, PipelineInput.Unwrap(severity), target));
             if (_queue.Count >= Window) Flush();
         }
 

@@ -62,7 +62,7 @@ public sealed class ElasticToIrisStoryTests : IClassFixture<LabFixture>
     /// Dependencies/, not from a test's bin folder), and the story runs twice.
     /// </summary>
     [Fact]
-    public void The_demo_command_runs_the_story_in_a_process_of_its_own()
+    public async Task The_demo_command_runs_the_story_in_a_process_of_its_own()
     {
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
         var lab = Path.Combine(RepositoryPaths.Root, "src", "PSSocAutomation.Lab", "bin", configuration, "net10.0", "PSSocAutomation.Lab.dll");
@@ -73,9 +73,10 @@ public sealed class ElasticToIrisStoryTests : IClassFixture<LabFixture>
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(120_000), "the demo did not finish in two minutes");
-        var output = stdout.Result;
-        Assert.True(process.ExitCode == 0, output + stderr.Result);
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(deadline.Token);
+        var output = await stdout;
+        Assert.True(process.ExitCode == 0, output + await stderr);
         Assert.Contains("5 created, 0 already existed.", output);
         Assert.Contains("0 created, 5 already existed.", output);
         Assert.Contains("Potential SQL injection detected", output);
