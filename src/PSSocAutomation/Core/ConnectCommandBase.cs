@@ -2,6 +2,8 @@ using System;
 using System.Management.Automation;
 using System.Net;
 using System.Security;
+using System.Threading;
+using System.Threading.Tasks;
 using PSSocAutomation.Http;
 
 namespace PSSocAutomation.Core
@@ -75,6 +77,36 @@ namespace PSSocAutomation.Core
                 throw new ArgumentException($"{parameter} '{uri}' is not an http:// or https:// URL.");
             // A trailing slash makes relative request paths land under any path prefix (a proxy's /elastic/).
             return parsed.AbsoluteUri.EndsWith("/", StringComparison.Ordinal) ? parsed : new Uri(parsed.AbsoluteUri + "/");
+        }
+
+        /// <summary>The first call of a new client (the server check): if it fails, the client is closed and the command stops.</summary>
+        protected T FirstCall<TClient, T>(TClient client, Func<TClient, CancellationToken, Task<T>> call, string errorIdPrefix, object target) where TClient : IDisposable
+        {
+            try
+            {
+                return Run(ct => call(client, ct));
+            }
+            catch (SocApiException ex)
+            {
+                client.Dispose();
+                ThrowApiError(ex, errorIdPrefix, target);
+                throw; // ThrowApiError does not return.
+            }
+            catch
+            {
+                client.Dispose();
+                throw;
+            }
+        }
+
+        /// <summary>Makes the connection the session's default for its service, says so, and writes it.</summary>
+        protected void Publish<TConnection>(TConnection connection, string serviceName, string connectedTo) where TConnection : class, IServiceConnection
+        {
+            var previous = ConnectionRegistry<TConnection>.Current;
+            ConnectionRegistry<TConnection>.Current = connection;
+            if (previous != null && !ReferenceEquals(previous, connection)) WriteVerbose($"Replaced the default {serviceName} connection to {previous.Uri}.");
+            WriteVerbose(connectedTo);
+            WriteObject(connection);
         }
 
         private static bool IsLoopback(Uri uri) =>

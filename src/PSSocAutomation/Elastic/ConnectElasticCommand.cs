@@ -94,29 +94,9 @@ namespace PSSocAutomation.Elastic
             var options = CreatePipelineOptions(baseUri, auth);
             if (password != null) options.ExtraSecrets.Add(password);
             var client = new ElasticClient(options);
-            ElasticClusterInfo info;
-            try
-            {
-                info = Run(ct => client.GetInfoAsync(ct));
-            }
-            catch (SocApiException ex)
-            {
-                client.Dispose();
-                ThrowApiError(ex, ElasticCommandBase.ErrorPrefix, baseUri);
-                return;
-            }
-            catch
-            {
-                client.Dispose();
-                throw;
-            }
-
+            var info = FirstCall(client, (c, ct) => c.GetInfoAsync(ct), ElasticCommandBase.ErrorPrefix, baseUri);
             var connection = new ElasticConnection(client, baseUri, kibana, info, auth.ToString(), options.Tls.Describe());
-            var previous = ConnectionRegistry<ElasticConnection>.Current;
-            ConnectionRegistry<ElasticConnection>.Current = connection;
-            if (previous != null && !ReferenceEquals(previous, connection)) WriteVerbose($"Replaced the default Elasticsearch connection to {previous.Uri}.");
-            WriteVerbose($"Connected to Elasticsearch {info.Version} at {baseUri} as {auth}.");
-            WriteObject(connection);
+            Publish(connection, "Elasticsearch", $"Connected to Elasticsearch {info.Version} at {baseUri} as {auth}.");
         }
     }
 }

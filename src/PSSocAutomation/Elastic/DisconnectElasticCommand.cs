@@ -10,24 +10,8 @@ namespace PSSocAutomation.Elastic
     /// <example><code>Disconnect-Elastic</code></example>
     [Cmdlet(VerbsCommunications.Disconnect, "Elastic")]
     [OutputType(typeof(void))]
-    public sealed class DisconnectElasticCommand : PSCmdlet
+    public sealed class DisconnectElasticCommand : DisconnectCommandBase<ElasticConnection>
     {
-        /// <summary>The connection to close; default: the session's current one.</summary>
-        [Parameter(ValueFromPipeline = true)]
-        public ElasticConnection? Connection { get; set; }
-
-        protected override void ProcessRecord()
-        {
-            var current = ConnectionRegistry<ElasticConnection>.Current;
-            var target = Connection ?? current;
-            if (target is null)
-            {
-                WriteVerbose("There is no Elasticsearch connection to close.");
-                return;
-            }
-            target.Dispose();
-            if (ReferenceEquals(target, current)) ConnectionRegistry<ElasticConnection>.Current = null;
-            WriteVerbose($"Disconnected from Elasticsearch at {target.Uri}.");
-        }
+        private protected override string ServiceName => "Elasticsearch";
     }
 }

@@ -10,12 +10,7 @@ namespace PSSocAutomation.Elastic
     /// <example><code>Get-ElasticConnection | Format-List</code></example>
     [Cmdlet(VerbsCommon.Get, "ElasticConnection")]
     [OutputType(typeof(ElasticConnection))]
-    public sealed class GetElasticConnectionCommand : PSCmdlet
+    public sealed class GetElasticConnectionCommand : GetConnectionCommandBase<ElasticConnection>
     {
-        protected override void EndProcessing()
-        {
-            var connection = ConnectionRegistry<ElasticConnection>.Current;
-            if (connection != null && !connection.IsDisposed) WriteObject(connection);
-        }
     }
 }

@@ -47,22 +47,7 @@ namespace PSSocAutomation.Iris
             // nginx in front of IRIS gives up after 90 s (proxy_read_timeout); waiting longer only hides a 504.
             if (!MyInvocation.BoundParameters.ContainsKey(nameof(TimeoutSec))) options.Timeout = TimeSpan.FromSeconds(90);
             var client = new IrisClient(options);
-            IrisVersionInfo info;
-            try
-            {
-                info = Run(ct => client.ConnectAsync(ct));
-            }
-            catch (SocApiException ex)
-            {
-                client.Dispose();
-                ThrowApiError(ex, IrisCommandBase.ErrorPrefix, baseUri);
-                return;
-            }
-            catch
-            {
-                client.Dispose();
-                throw;
-            }
+            var info = FirstCall(client, (c, ct) => c.ConnectAsync(ct), IrisCommandBase.ErrorPrefix, baseUri);
 
             if (info.Server.Major > 2 || (info.Server.Major == 2 && info.Server.Minor >= 5))
                 WriteWarning($"IRIS {info.Server} is newer than the 2.4 line this module was built against; it uses the legacy routes (/manage, /alerts, /case), which 2.5 marks deprecated.");
@@ -70,11 +55,7 @@ namespace PSSocAutomation.Iris
                 WriteWarning($"IRIS {info.Server} has no alert queue (alerts arrived in 2.1): New-IrisAlert and Get-IrisAlert will not work.");
 
             var connection = new IrisConnection(client, baseUri, info, options.Tls.Describe());
-            var previous = ConnectionRegistry<IrisConnection>.Current;
-            ConnectionRegistry<IrisConnection>.Current = connection;
-            if (previous != null && !ReferenceEquals(previous, connection)) WriteVerbose($"Replaced the default DFIR-IRIS connection to {previous.Uri}.");
-            WriteVerbose($"Connected to DFIR-IRIS {info.Server} (API {info.ApiCurrent}) at {baseUri}.");
-            WriteObject(connection);
+            Publish(connection, "DFIR-IRIS", $"Connected to DFIR-IRIS {info.Server} (API {info.ApiCurrent}) at {baseUri}.");
         }
     }
 }

@@ -13,24 +13,8 @@ namespace PSSocAutomation.Iris
     /// <example><code>Disconnect-Iris</code></example>
     [Cmdlet(VerbsCommunications.Disconnect, "Iris")]
     [OutputType(typeof(void))]
-    public sealed class DisconnectIrisCommand : PSCmdlet
+    public sealed class DisconnectIrisCommand : DisconnectCommandBase<IrisConnection>
     {
-        /// <summary>The connection to close; default: the session's current one.</summary>
-        [Parameter(ValueFromPipeline = true)]
-        public IrisConnection? Connection { get; set; }
-
-        protected override void ProcessRecord()
-        {
-            var current = ConnectionRegistry<IrisConnection>.Current;
-            var target = Connection ?? current;
-            if (target is null)
-            {
-                WriteVerbose("There is no DFIR-IRIS connection to close.");
-                return;
-            }
-            target.Dispose();
-            if (ReferenceEquals(target, current)) ConnectionRegistry<IrisConnection>.Current = null;
-            WriteVerbose($"Disconnected from DFIR-IRIS at {target.Uri}.");
-        }
+        private protected override string ServiceName => "DFIR-IRIS";
     }
 }

@@ -13,12 +13,7 @@ namespace PSSocAutomation.Iris
     /// <example><code>Get-IrisConnection | Format-List Uri, ServerVersion, Tls</code></example>
     [Cmdlet(VerbsCommon.Get, "IrisConnection")]
     [OutputType(typeof(IrisConnection))]
-    public sealed class GetIrisConnectionCommand : PSCmdlet
+    public sealed class GetIrisConnectionCommand : GetConnectionCommandBase<IrisConnection>
     {
-        protected override void EndProcessing()
-        {
-            var connection = ConnectionRegistry<IrisConnection>.Current;
-            if (connection != null && !connection.IsDisposed) WriteObject(connection);
-        }
     }
 }
