@@ -10,28 +10,13 @@ using Xunit;
 
 namespace PSSocAutomation.Tests.Lab;
 
-/// <summary>One Lab for the whole class; every test empties the Elasticsearch side first.</summary>
-public sealed class ElasticLabFixture : IAsyncLifetime
-{
-    private LabServer? _lab;
-
-    public LabServer Lab => _lab ?? throw new InvalidOperationException("The Lab has not started.");
-
-    public async Task InitializeAsync() => _lab = await LabServer.StartAsync(new LabOptions { JournalBodies = false });
-
-    public async Task DisposeAsync()
-    {
-        if (_lab != null) await _lab.DisposeAsync();
-    }
-}
-
-public sealed class ElasticLabTests : IClassFixture<ElasticLabFixture>, IDisposable
+public sealed class ElasticLabTests : IClassFixture<LabFixture>, IDisposable
 {
     private readonly LabServer _lab;
     private readonly ElasticLab _es;
     private readonly HttpClient _client;
 
-    public ElasticLabTests(ElasticLabFixture fixture)
+    public ElasticLabTests(LabFixture fixture)
     {
         _lab = fixture.Lab;
         _es = _lab.Elastic;

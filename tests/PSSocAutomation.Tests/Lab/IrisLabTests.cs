@@ -9,29 +9,14 @@ using Xunit;
 
 namespace PSSocAutomation.Tests.Lab;
 
-/// <summary>One Lab for the class; each test starts from a fresh IRIS install at v2.4.20.</summary>
-public sealed class IrisLabFixture : IAsyncLifetime
-{
-    private LabServer? _lab;
-
-    public LabServer Lab => _lab ?? throw new InvalidOperationException("The Lab has not started.");
-
-    public async Task InitializeAsync() => _lab = await LabServer.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        if (_lab != null) await _lab.DisposeAsync();
-    }
-}
-
-public sealed class IrisLabTests : IClassFixture<IrisLabFixture>, IDisposable
+public sealed class IrisLabTests : IClassFixture<LabFixture>, IDisposable
 {
     private readonly LabServer _lab;
     private readonly IrisLab _iris;
     private readonly List<HttpClient> _clients = new();
     private HttpClient? _default;
 
-    public IrisLabTests(IrisLabFixture fixture)
+    public IrisLabTests(LabFixture fixture)
     {
         _lab = fixture.Lab;
         _iris = _lab.Iris;
