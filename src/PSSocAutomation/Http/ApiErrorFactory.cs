@@ -131,7 +131,8 @@ namespace PSSocAutomation.Http
         public static SocApiException FromTransport(string service, string baseUri, string method, string url, Exception ex, TlsObservation tls, TlsOptions tlsOptions, TimeSpan timeout, int retries)
         {
             var retried = retries > 0 ? $" (after {retries} retr{(retries == 1 ? "y" : "ies")})" : string.Empty;
-            if (FindInner<AuthenticationException>(ex) != null || tls.Errors != System.Net.Security.SslPolicyErrors.None && tls.Sha256 != null && FindInner<IOException>(ex) == null && ex.Message.IndexOf("SSL", StringComparison.OrdinalIgnoreCase) >= 0)
+            // Both .NET and .NET Framework report a refused certificate (by the system or by our pin) as an AuthenticationException.
+            if (FindInner<AuthenticationException>(ex) != null)
             {
                 var thumb = tls.Sha256 is null ? string.Empty : $" Its SHA-256 thumbprint is {tls.Sha256}.";
                 var why = tls.Errors == System.Net.Security.SslPolicyErrors.None ? "it did not match the pinned thumbprint or CA" : tls.Errors.ToString() + (string.IsNullOrEmpty(tls.ChainStatus) ? string.Empty : " (" + tls.ChainStatus + ")");
