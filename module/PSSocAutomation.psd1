@@ -1,6 +1,7 @@
 @{
-    # One folder serves both editions: Windows PowerShell 5.1 loads the netstandard2.0 build, PowerShell 7.4+ the net8.0 one.
-    RootModule           = if ($PSEdition -eq 'Core') { 'core/PSSocAutomation.dll' } else { 'desktop/PSSocAutomation.dll' }
+    # One folder serves both editions; the loader picks desktop/ (Windows PowerShell 5.1) or core/ (PowerShell 7.4+).
+    # The manifest stays plain data so Import-PowerShellDataFile, the Gallery and Azure Automation can read it.
+    RootModule           = 'PSSocAutomation.psm1'
     ModuleVersion        = '{{ModuleVersion}}'
     GUID                 = '5c0f7d1e-3b7a-4d0e-9a57-1f1e6b0c4a21'
     Author               = 'PSSocAutomation contributors'

@@ -3,13 +3,6 @@ using System.Management.Automation;
 
 namespace PSSocAutomation.Core
 {
-    /// <summary>A connection a Connect-* cmdlet made; closed by its Disconnect-*.</summary>
-    public interface IServiceConnection : IDisposable
-    {
-        Uri Uri { get; }
-        bool IsDisposed { get; }
-    }
-
     /// <summary>
     /// Base of every cmdlet that talks to one service: -Connection, defaulting to the session's, resolved on the
     /// pipeline thread (the session's default lives with the runspace, which the pool threads running the async work

@@ -153,10 +153,4 @@ namespace PSSocAutomation.Core
             writer.WriteEndObject();
         }
     }
-
-    /// <summary>An object that knows its own JSON form (the normalized alert writes its original document).</summary>
-    public interface IJsonBody
-    {
-        void WriteJson(Utf8JsonWriter writer);
-    }
 }

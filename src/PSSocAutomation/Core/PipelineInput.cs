@@ -85,17 +85,12 @@ namespace PSSocAutomation.Core
                 case int i: time = DateTimeOffset.FromUnixTimeMilliseconds(i); return true;
                 case double d: time = DateTimeOffset.FromUnixTimeMilliseconds((long)d); return true;
                 case JsonElement json:
-                    if (json.ValueKind == JsonValueKind.Number && json.TryGetInt64(out var ms)) { time = DateTimeOffset.FromUnixTimeMilliseconds(ms); return true; }
-                    if (json.ValueKind == JsonValueKind.Array)
-                    {
-                        foreach (var item in json.EnumerateArray()) return TryTime(item, out time);
-                        return true;
-                    }
-                    return json.ValueKind == JsonValueKind.String ? TryTime(json.GetString(), out time) : json.ValueKind == JsonValueKind.Null;
+                    time = JsonFields.TimeOrNull(json);
+                    return time != null || json.ValueKind == JsonValueKind.Null || json.ValueKind == JsonValueKind.Array && json.GetArrayLength() == 0;
                 case string s:
-                    if (DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed)) { time = parsed; return true; }
-                    if (long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var millis)) { time = DateTimeOffset.FromUnixTimeMilliseconds(millis); return true; }
-                    return false;
+                    if (!JsonFields.TryParseTime(s, out var parsed)) return false;
+                    time = parsed;
+                    return true;
                 case IEnumerable e:
                     foreach (var item in e) return TryTime(item, out time);
                     return true;

@@ -79,7 +79,7 @@ namespace PSSocAutomation.Elastic
                 {
                     TimeField = TimeField,
                     Query = Query is null ? null : JsonBody.ToJsonObject(Query, "-Query"),
-                    Since = Since is null ? null : TimeWindow.Parse(Since),
+                    Since = Since is null ? null : TimeWindow.Parse(PipelineInput.Unwrap(Since)!),
                     Sort = Sort?.ToList() ?? new List<string>(),
                     Fields = Fields?.ToList() ?? new List<string>(),
                 };

@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
-using PSSocAutomation.Core;
-using PSSocAutomation.Elastic;
 using PSSocAutomation.Lab.Hosting;
 using PSSocAutomation.Tests.Harness;
 
@@ -49,10 +47,10 @@ public sealed class ElasticCmdletTests : IClassFixture<LabFixture>
     {
         var result = Run(Connect + "Get-ElasticConnection");
         Assert.Empty(result.Errors);
-        var connection = Assert.Single(result.OutputOf<ElasticConnection>());
-        Assert.Equal(Lab.ElasticUri, connection.Uri);
-        Assert.False(string.IsNullOrEmpty(connection.Version));
-        Assert.Contains("Basic", connection.Authentication);
+        var connection = Assert.Single(result.OutputOf(Types.ElasticConnection));
+        Assert.Equal(Lab.ElasticUri, (Uri)connection.Uri);
+        Assert.False(string.IsNullOrEmpty((string)connection.Version));
+        Assert.Contains("Basic", (string)connection.Authentication);
         Assert.Equal("elastic", Assert.Single(Lab.Journal.For("elastic"), e => e.Path == "/").Principal);
     }
 
@@ -122,8 +120,8 @@ public sealed class ElasticCmdletTests : IClassFixture<LabFixture>
         var index = "story-" + Guid.NewGuid().ToString("N")[..8];
         var send = Run(Connect + $"$docs | Send-ElasticDocument -Index {index} -IdProperty alert_id -Refresh true", new() { ["docs"] = StoryAlerts });
         Assert.Empty(send.Errors);
-        var summary = Assert.Single(send.OutputOf<SendElasticDocumentResult>());
-        Assert.Equal(5, summary.Created);
+        var summary = Assert.Single(send.OutputOf(Types.SendResult));
+        Assert.Equal(5, (int)summary.Created);
 
         var buckets = Run(Connect + $"Invoke-ElasticSearch -Index {index} -Body $q | Expand-AlertBucket -Aggregation unique_alerts", new() { ["q"] = StoryQuery });
         Assert.Empty(buckets.Errors);
@@ -131,13 +129,13 @@ public sealed class ElasticCmdletTests : IClassFixture<LabFixture>
 
         var alerts = Run(Connect + $"Invoke-ElasticSearch -Index {index} -Body $q | Expand-AlertBucket -Aggregation unique_alerts -TopHits top_alerts_hits -TimeField timestamp", new() { ["q"] = StoryQuery });
         Assert.Empty(alerts.Errors);
-        var list = alerts.OutputOf<SocAlert>().OrderBy(a => a.Id).ToList();
+        var list = alerts.OutputOf(Types.SocAlert).OrderBy(a => (string)a.Id).ToList();
         Assert.Equal(5, list.Count);
-        Assert.Equal("Multiple failed login attempts detected", list[2].Title);
-        Assert.Equal(AlertSeverity.Critical, list[2].Severity);
-        Assert.Equal(new DateTimeOffset(2024, 9, 20, 12, 30, 0, TimeSpan.Zero), list[2].Time);
-        Assert.Equal("resolved", list[3].Status);
-        Assert.Equal(index, list[0].Index);
+        Assert.Equal("Multiple failed login attempts detected", (string)list[2].Title);
+        Assert.Equal("Critical", (string)list[2].Severity.ToString());
+        Assert.Equal(new DateTimeOffset(2024, 9, 20, 12, 30, 0, TimeSpan.Zero), (DateTimeOffset)list[2].Time);
+        Assert.Equal("resolved", (string)list[3].Status);
+        Assert.Equal(index, (string)list[0].Index);
         using var original = JsonDocument.Parse(list[4].OriginalJson());
         Assert.Equal("Potential SQL injection detected", original.RootElement.GetProperty("message").GetString());
     }
@@ -147,13 +145,13 @@ public sealed class ElasticCmdletTests : IClassFixture<LabFixture>
     {
         var index = "idem-" + Guid.NewGuid().ToString("N")[..8];
         var script = Connect + $"$docs | Send-ElasticDocument -Index {index} -IdProperty alert_id -BatchSize 2";
-        var first = Assert.Single(Run(script, new() { ["docs"] = StoryAlerts }).OutputOf<SendElasticDocumentResult>());
+        var first = Assert.Single(Run(script, new() { ["docs"] = StoryAlerts }).OutputOf(Types.SendResult));
         var second = Run(script, new() { ["docs"] = StoryAlerts });
         Assert.Empty(second.Errors);
-        var again = Assert.Single(second.OutputOf<SendElasticDocumentResult>());
-        Assert.Equal((5, 0), (first.Created, first.AlreadyExisted));
-        Assert.Equal((0, 5, 0), (again.Created, again.AlreadyExisted, again.Failed));
-        Assert.Equal(3, again.Batches);
+        var again = Assert.Single(second.OutputOf(Types.SendResult));
+        Assert.Equal((5, 0), ((int)first.Created, (int)first.AlreadyExisted));
+        Assert.Equal((0, 5, 0), ((int)again.Created, (int)again.AlreadyExisted, (int)again.Failed));
+        Assert.Equal(3, (int)again.Batches);
         Assert.All(Lab.Journal.For("elastic").Where(e => e.Path.EndsWith("_bulk")), e => Assert.Contains("\"create\"", e.Body));
     }
 
@@ -171,8 +169,8 @@ public sealed class ElasticCmdletTests : IClassFixture<LabFixture>
         var error = Assert.Single(result.Errors);
         Assert.StartsWith("ElasticDocument", error.FullyQualifiedErrorId);
         Assert.Contains("'b'", error.Exception.Message);
-        var summary = Assert.Single(result.OutputOf<SendElasticDocumentResult>());
-        Assert.Equal((2, 1), (summary.Created, summary.Failed));
+        var summary = Assert.Single(result.OutputOf(Types.SendResult));
+        Assert.Equal((2, 1), ((int)summary.Created, (int)summary.Failed));
     }
 
     [Fact]
@@ -182,7 +180,7 @@ public sealed class ElasticCmdletTests : IClassFixture<LabFixture>
         Lab.Elastic.SeedAlerts(index, 25_000, DateTimeOffset.UtcNow.AddDays(-1), TimeSpan.FromMilliseconds(100));
         var result = Run(Connect + $"Get-ElasticAlert -Index {index} -PageSize 2000");
         Assert.Empty(result.Errors);
-        var ids = result.OutputOf<SocAlert>().Select(a => a.DocumentId).ToList();
+        var ids = result.OutputOf(Types.SocAlert).Select(a => (string)a.DocumentId).ToList();
         Assert.Equal(25_000, ids.Count);
         Assert.Equal(25_000, ids.Distinct().Count());
         var searches = Lab.Journal.For("elastic").Where(e => e.Path == "/_search").ToList();
@@ -198,7 +196,7 @@ public sealed class ElasticCmdletTests : IClassFixture<LabFixture>
         var index = "first-" + Guid.NewGuid().ToString("N")[..8];
         Lab.Elastic.SeedAlerts(index, 3_000, DateTimeOffset.UtcNow.AddDays(-1), TimeSpan.FromSeconds(1));
         var result = Run(Connect + $"Get-ElasticAlert -Index {index} -First 1500 -PageSize 1000");
-        Assert.Equal(1500, result.OutputOf<SocAlert>().Count());
+        Assert.Equal(1500, result.OutputOf(Types.SocAlert).Count);
         Assert.Equal(0, Lab.Elastic.OpenPitCount);
     }
 
@@ -211,7 +209,7 @@ public sealed class ElasticCmdletTests : IClassFixture<LabFixture>
         Lab.Elastic.Seed(index, docs);
         var result = Run(Connect + $"Get-ElasticAlert -Index {index} -Since 22m");
         Assert.Empty(result.Errors);
-        Assert.Equal(new[] { "s0", "s1", "s2", "s3", "s4" }, result.OutputOf<SocAlert>().Select(a => a.Id).OrderBy(x => x));
+        Assert.Equal(new[] { "s0", "s1", "s2", "s3", "s4" }, result.OutputOf(Types.SocAlert).Select(a => (string)a.Id).OrderBy(x => x));
         Assert.Contains("now-1320s", Lab.Journal.For("elastic").Last(e => e.Path == "/_search").Body);
     }
 
@@ -229,11 +227,11 @@ public sealed class ElasticCmdletTests : IClassFixture<LabFixture>
         Lab.Elastic.Seed(index, docs);
         var result = Run(Connect + $"Get-ElasticAlert -Index {index} -UniqueBy alert_id -PageSize 7");
         Assert.Empty(result.Errors);
-        var alerts = result.OutputOf<SocAlert>().ToList();
+        var alerts = result.OutputOf(Types.SocAlert);
         Assert.Equal(50, alerts.Count);
-        Assert.Equal(50, alerts.Select(a => a.Id).Distinct().Count());
+        Assert.Equal(50, alerts.Select(a => (string)a.Id).Distinct().Count());
         // The latest occurrence of A007 is i = 457.
-        Assert.Equal("occurrence 457", alerts.Single(a => a.Id == "A007").Title);
+        Assert.Equal("occurrence 457", (string)alerts.Single(a => (string)a.Id == "A007").Title);
         Assert.True(Lab.Journal.For("elastic").Count(e => e.Path.EndsWith("/_search")) >= 8, "composite paging should take several pages of 7 buckets");
     }
 
@@ -379,8 +377,8 @@ public sealed class ElasticCmdletTests : IClassFixture<LabFixture>
     public void WhatIf_sends_no_document()
     {
         var result = Run(Connect + "$docs | Send-ElasticDocument -Index whatif -IdProperty alert_id -WhatIf", new() { ["docs"] = StoryAlerts });
-        var summary = Assert.Single(result.OutputOf<SendElasticDocumentResult>());
-        Assert.Equal(5, summary.Skipped);
+        var summary = Assert.Single(result.OutputOf(Types.SendResult));
+        Assert.Equal(5, (int)summary.Skipped);
         Assert.DoesNotContain(Lab.Journal.For("elastic"), e => e.Path.EndsWith("_bulk"));
     }
 
@@ -392,9 +390,9 @@ public sealed class ElasticCmdletTests : IClassFixture<LabFixture>
         var result = Run($"Connect-Elastic -Uri $esUri -BearerToken $token | Out-Null\nGet-ElasticAlert -Index {index} -TimeField timestamp -Sort 'timestamp:desc' -Fields alert_id,message -First 2",
             new() { ["token"] = LabFixture.Secure(Lab.Credentials.ElasticBearerToken) });
         Assert.Empty(result.Errors);
-        var alerts = result.OutputOf<SocAlert>().ToList();
-        Assert.Equal(new[] { "5", "4" }, alerts.Select(a => a.Id));
-        using var original = JsonDocument.Parse(alerts[0].OriginalJson());
+        var alerts = result.OutputOf(Types.SocAlert);
+        Assert.Equal(new[] { "5", "4" }, alerts.Select(a => (string)a.Id));
+        using var original = JsonDocument.Parse((string)alerts[0].OriginalJson());
         Assert.Equal(new[] { "alert_id", "message" }, original.RootElement.EnumerateObject().Select(p => p.Name).OrderBy(n => n));
         var search = Lab.Journal.For("elastic").First(e => e.Path == "/_search");
         Assert.Equal("Bearer", search.AuthScheme);

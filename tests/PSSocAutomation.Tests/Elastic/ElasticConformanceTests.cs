@@ -1,6 +1,4 @@
 using System.Text.Json;
-using PSSocAutomation.Core;
-using PSSocAutomation.Elastic;
 using PSSocAutomation.Lab.Hosting;
 using PSSocAutomation.Tests.Harness;
 
@@ -36,7 +34,7 @@ public sealed class ElasticConformanceTests : IClassFixture<LabFixture>
         Assert.StartsWith("ElasticInvalidRequest", error.FullyQualifiedErrorId);
         Assert.Contains("illegal_argument_exception: Failed to parse int parameter [size] with value [surprise_me]", error.Exception.Message);
         Assert.Contains("For input string", error.Exception.Message);
-        Assert.Equal("illegal_argument_exception", ((PSSocAutomation.Http.SocApiException)error.Exception).VendorType);
+        Assert.Equal("illegal_argument_exception", (string)((dynamic)error.Exception).VendorType);
     }
 
     [SharedFixtureFact]
@@ -57,11 +55,11 @@ public sealed class ElasticConformanceTests : IClassFixture<LabFixture>
         Serve("_search", "search-terms-top-hits.response.json");
         var result = Run("Invoke-ElasticSearch -Index sales | Expand-AlertBucket -Aggregation top_tags -TopHits top_sales_hits -TimeField date");
         Assert.Empty(result.Errors);
-        var alerts = result.OutputOf<SocAlert>().ToList();
+        var alerts = result.OutputOf(Types.SocAlert);
         Assert.Equal(3, alerts.Count);
-        Assert.Equal("AVnNBmauCQpcRyxw6ChK", alerts[0].Id);
-        Assert.Equal("sales", alerts[0].Index);
-        using var original = JsonDocument.Parse(alerts[0].OriginalJson());
+        Assert.Equal("AVnNBmauCQpcRyxw6ChK", (string)alerts[0].Id);
+        Assert.Equal("sales", (string)alerts[0].Index);
+        using var original = JsonDocument.Parse((string)alerts[0].OriginalJson());
         Assert.Equal(200, original.RootElement.GetProperty("price").GetInt32());
     }
 
@@ -72,11 +70,11 @@ public sealed class ElasticConformanceTests : IClassFixture<LabFixture>
         Serve("/_search", "search-alerts-fields.response.json", method: "POST");
         var result = Run("Get-ElasticAlert -Index .alerts-security.alerts-default -PageSize 100");
         Assert.Empty(result.Errors);
-        var alerts = result.OutputOf<SocAlert>().ToList();
+        var alerts = result.OutputOf(Types.SocAlert);
         Assert.Equal(2, alerts.Count);
-        Assert.Equal(AlertSeverity.Low, alerts[0].Severity);
-        Assert.Equal(new DateTimeOffset(2022, 3, 22, 16, 48, 7, 518, TimeSpan.Zero), alerts[0].Time);
-        Assert.Equal("38dd308706a127696cc63b8f142e8e4d66f8f79bc7d491dd79a42ea4ead62dd1", alerts[0].DocumentId);
+        Assert.Equal("Low", (string)alerts[0].Severity.ToString());
+        Assert.Equal(new DateTimeOffset(2022, 3, 22, 16, 48, 7, 518, TimeSpan.Zero), (DateTimeOffset)alerts[0].Time);
+        Assert.Equal("38dd308706a127696cc63b8f142e8e4d66f8f79bc7d491dd79a42ea4ead62dd1", (string)alerts[0].DocumentId);
         using var pit = JsonDocument.Parse(Fixture("pit-open.response.json"));
         var pitId = pit.RootElement.GetProperty("id").GetString()!;
         var search = Assert.Single(_fixture.Lab.Journal.For("elastic"), e => e.Path == "/_search");
@@ -96,9 +94,9 @@ public sealed class ElasticConformanceTests : IClassFixture<LabFixture>
         Assert.Equal(failed, result.Errors.Count);
         Assert.All(result.Errors, e => Assert.Contains("document_missing_exception", e.Exception.Message));
         Assert.Contains(result.Errors, e => e.Exception.Message.Contains("document #1"));
-        var summary = Assert.Single(result.OutputOf<SendElasticDocumentResult>());
-        Assert.Equal(failed, summary.Failed);
-        Assert.Equal(items.Count - failed, summary.Created + summary.Updated + summary.AlreadyExisted);
+        var summary = Assert.Single(result.OutputOf(Types.SendResult));
+        Assert.Equal(failed, (int)summary.Failed);
+        Assert.Equal(items.Count - failed, (int)summary.Created + (int)summary.Updated + (int)summary.AlreadyExisted);
     }
 
     [SharedFixtureFact]
@@ -108,9 +106,5 @@ public sealed class ElasticConformanceTests : IClassFixture<LabFixture>
         var buckets = Run("Invoke-ElasticSearch -Index .siem-signals | Expand-AlertBucket -Aggregation alertsByGrouping");
         Assert.Empty(buckets.Errors);
         Assert.Equal("Host-f43kkddfyc", Assert.Single(buckets.Output).Properties["key"].Value);
-
-        var status = JsonToPSObject.Parse(Fixture("signals-status.response.json")) as System.Management.Automation.PSObject;
-        Assert.Equal(1L, status!.Properties["updated"].Value);
-        Assert.Empty((object?[])status.Properties["failures"].Value);
     }
 }

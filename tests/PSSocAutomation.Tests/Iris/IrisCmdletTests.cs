@@ -2,8 +2,6 @@ using Xunit;
 using System.Management.Automation;
 using System.Text;
 using System.Text.Json.Nodes;
-using PSSocAutomation.Core;
-using PSSocAutomation.Iris;
 using PSSocAutomation.Lab.Hosting;
 using PSSocAutomation.Tests.Harness;
 using static PSSocAutomation.Tests.Iris.IrisTestSupport;
@@ -41,19 +39,21 @@ public sealed class IrisCmdletTests : IClassFixture<LabFixture>
 
         """;
 
-    private static SocAlert Alert(string id, string title, AlertSeverity severity, string? host = null)
+    /// <summary>A normalized alert as the Elasticsearch source makes it, built from the module's own SocAlert type.</summary>
+    private object Alert(string id, string title, string severity, string? host = null)
     {
+        _ = _fixture.Session; // the module's types exist once it is imported
         var doc = new JsonObject { ["alert_id"] = id, ["message"] = title, ["host"] = new JsonObject { ["name"] = host } };
-        return new SocAlert("Elasticsearch", id, Encoding.UTF8.GetBytes(doc.ToJsonString()))
+        return ModuleTypes.Create(Types.SocAlert, new object?[] { "Elasticsearch", id, Encoding.UTF8.GetBytes(doc.ToJsonString()) }, new Dictionary<string, object?>
         {
-            Title = title,
-            Severity = severity,
-            SourceSeverity = severity.ToString().ToLowerInvariant(),
-            Time = new DateTimeOffset(2024, 9, 20, 12, 0, 0, TimeSpan.Zero),
-            Host = host,
-            Link = "https://kibana.example/app/security/alerts/" + id,
-            Status = "open",
-        };
+            ["Title"] = title,
+            ["Severity"] = severity,
+            ["SourceSeverity"] = severity.ToLowerInvariant(),
+            ["Time"] = new DateTimeOffset(2024, 9, 20, 12, 0, 0, TimeSpan.Zero),
+            ["Host"] = host,
+            ["Link"] = "https://kibana.example/app/security/alerts/" + id,
+            ["Status"] = "open",
+        });
     }
 
     /// <summary>Runs the script inside try/catch, which catches terminating errors only, and returns the one it caught.</summary>
@@ -73,7 +73,7 @@ public sealed class IrisCmdletTests : IClassFixture<LabFixture>
         Fresh(Lab, "v2.4.15");
         var result = Run(Connect + "Get-IrisConnection; Disconnect-Iris; 'after'; Get-IrisConnection");
         AssertClean(result);
-        var connection = Assert.IsType<IrisConnection>(result.Output[0].BaseObject);
+        var connection = Assert.Single(result.OutputOf(Types.IrisConnection));
         Assert.Equal("v2.4.15", connection.ServerVersion);
         Assert.Equal(Lab.IrisUri, connection.Uri);
         Assert.Contains("pinned", connection.Tls);
@@ -136,8 +136,9 @@ public sealed class IrisCmdletTests : IClassFixture<LabFixture>
         Fresh(Lab);
         var result = Run(Connect + "Get-IrisLookup Severity -Name 'Hi*'; Get-IrisCustomer -Name 'AC*'");
         AssertClean(result);
-        Assert.Equal("High", Assert.IsType<IrisLookupItem>(result.Output[0].BaseObject).Name);
-        Assert.Equal("ACME", Assert.IsType<IrisCustomer>(result.Output[1].BaseObject).Name);
+        Assert.Equal(new[] { Types.IrisLookupItem, Types.IrisCustomer }, result.Output.Take(2).Select(o => o.TypeNames[0]));
+        Assert.Equal("High", (string)((dynamic)result.Output[0]).Name);
+        Assert.Equal("ACME", (string)((dynamic)result.Output[1]).Name);
 
         var customer = Terminating(Connect + "New-IrisCase -Name 'Some case' -Description 'Some text' -SocId S -Customer 'Initech'");
         Assert.StartsWith("IrisUnknownCustomer", customer.FullyQualifiedErrorId);
@@ -157,7 +158,7 @@ public sealed class IrisCmdletTests : IClassFixture<LabFixture>
         var acme = Fresh(Lab);
         var result = Run(Connect + StoryAlerts + "$alerts | New-IrisCase -Customer ACME");
         AssertClean(result);
-        var cases = result.OutputOf<IrisCase>().ToList();
+        var cases = result.OutputOf(Types.IrisCase).ToList();
         Assert.Equal(new[] { "1", "2", "3", "4", "5" }, cases.Select(c => c.SocId));
         Assert.All(cases, c => Assert.False(c.Existing));
         Assert.All(cases, c => Assert.Equal("ACME", c.Customer));
@@ -174,8 +175,8 @@ public sealed class IrisCmdletTests : IClassFixture<LabFixture>
         Lab.Journal.Clear();
         var rerun = Run(Connect + StoryAlerts + "$alerts | New-IrisCase -Customer ACME");
         AssertClean(rerun);
-        Assert.All(rerun.OutputOf<IrisCase>(), c => Assert.True(c.Existing));
-        Assert.Equal(5, rerun.OutputOf<IrisCase>().Count());
+        Assert.All(rerun.OutputOf(Types.IrisCase), c => Assert.True(c.Existing));
+        Assert.Equal(5, rerun.OutputOf(Types.IrisCase).Count());
         Assert.Empty(Posts(Lab));
         Assert.Equal(5, Lab.Iris.Cases.Count(c => c.CustomerId == acme));
     }
@@ -184,11 +185,11 @@ public sealed class IrisCmdletTests : IClassFixture<LabFixture>
     public void Normalized_alerts_give_a_readable_description_with_a_link_and_a_mapped_severity()
     {
         Fresh(Lab, "v2.4.16");
-        var alerts = new[] { Alert("a-1", "Brute force on ssh", AlertSeverity.High, "web-01") };
+        var alerts = new[] { Alert("a-1", "Brute force on ssh", "High", "web-01") };
         var result = Run(Connect + "$alerts | New-IrisCase -Customer ACME -Tag elastic,auto", new() { ["alerts"] = alerts });
         AssertClean(result);
-        var created = Assert.Single(result.OutputOf<IrisCase>());
-        var stored = Lab.Iris.FindCase(created.CaseId)!;
+        var created = Assert.Single(result.OutputOf(Types.IrisCase));
+        var stored = Lab.Iris.FindCase((int)created.CaseId)!;
         Assert.Equal(5, stored.SeverityId); // set by update on 2.4.16
         Assert.Equal(new[] { "elastic", "auto" }, stored.Tags);
         Assert.Contains("[Open the alert in Elasticsearch](https://kibana.example/app/security/alerts/a-1)", stored.Description);
@@ -212,7 +213,7 @@ public sealed class IrisCmdletTests : IClassFixture<LabFixture>
                 """;
             var result = Run(script);
             AssertClean(result);
-            var cases = result.OutputOf<IrisCase>().ToList();
+            var cases = result.OutputOf(Types.IrisCase).ToList();
             Assert.Equal(20, cases.Count);
             Assert.Equal(Enumerable.Range(1, 20).Select(i => "soc-" + (i / 2)), cases.Select(c => c.SocId));
             Assert.Equal(11, cases.Count(c => !c.Existing));
@@ -236,7 +237,7 @@ public sealed class IrisCmdletTests : IClassFixture<LabFixture>
         var error = Assert.Single(result.Errors);
         Assert.StartsWith("IrisInvalidCase", error.FullyQualifiedErrorId);
         Assert.Contains("at least 2 characters", error.Exception.Message);
-        Assert.Equal(new[] { "ok-1", "ok-2" }, result.OutputOf<IrisCase>().Select(c => c.SocId));
+        Assert.Equal(new[] { "ok-1", "ok-2" }, result.OutputOf(Types.IrisCase).Select(c => c.SocId));
     }
 
     [Fact]
@@ -288,7 +289,7 @@ public sealed class IrisCmdletTests : IClassFixture<LabFixture>
             """;
         var result = Run(script);
         AssertClean(result);
-        var alerts = result.OutputOf<IrisAlert>().ToList();
+        var alerts = result.OutputOf(Types.IrisAlert).ToList();
         Assert.Equal(Enumerable.Range(1, 500).Select(i => "src-" + i), alerts.Select(a => a.SourceRef));
         Assert.All(alerts, a => Assert.False(a.Existing));
         Assert.Equal(500, Lab.Iris.Alerts.Count(a => a.CustomerId == acme));
@@ -303,7 +304,7 @@ public sealed class IrisCmdletTests : IClassFixture<LabFixture>
         Lab.Journal.Clear();
         var rerun = Run(script);
         AssertClean(rerun);
-        Assert.Equal(500, rerun.OutputOf<IrisAlert>().Count(a => a.Existing));
+        Assert.Equal(500, rerun.OutputOf(Types.IrisAlert).Count(a => a.Existing));
         Assert.DoesNotContain(Lab.Journal.For("iris"), e => e.Path == "/alerts/add");
         Assert.Equal(500, Lab.Iris.Alerts.Count(a => a.CustomerId == acme));
     }
@@ -318,7 +319,7 @@ public sealed class IrisCmdletTests : IClassFixture<LabFixture>
         Lab.Faults.Add(new FaultRule { Service = "iris", Method = "POST", PathContains = "/alerts/add", Kind = kind, Status = status, RetryAfterSeconds = status == 429 ? 1 : null, After = 25, Times = 2 });
         var result = Run(Connect + "1..60 | ForEach-Object { [pscustomobject]@{ Id = \"f-$_\"; Title = \"Alert $_\" } } | New-IrisAlert -Customer ACME -ThrottleLimit 4");
         AssertClean(result);
-        Assert.Equal(60, result.OutputOf<IrisAlert>().Count());
+        Assert.Equal(60, result.OutputOf(Types.IrisAlert).Count());
         for (var i = 1; i <= 60; i++) Assert.Single(Lab.Iris.AlertsWithSourceRef("f-" + i));
         Assert.Equal(60, Lab.Iris.Alerts.Count(a => a.CustomerId == acme));
     }
@@ -327,16 +328,16 @@ public sealed class IrisCmdletTests : IClassFixture<LabFixture>
     public void Normalized_alerts_keep_their_original_document_as_source_content()
     {
         Fresh(Lab);
-        var result = Run(Connect + "$alerts | New-IrisAlert -Customer ACME", new() { ["alerts"] = new[] { Alert("n-1", "Ransomware note", AlertSeverity.Critical, "fs-02") } });
+        var result = Run(Connect + "$alerts | New-IrisAlert -Customer ACME", new() { ["alerts"] = new[] { Alert("n-1", "Ransomware note", "Critical", "fs-02") } });
         AssertClean(result);
-        var alert = Assert.Single(result.OutputOf<IrisAlert>());
-        var stored = Lab.Iris.FindAlert(alert.AlertId)!;
+        var alert = Assert.Single(result.OutputOf(Types.IrisAlert));
+        var stored = Lab.Iris.FindAlert((int)alert.AlertId)!;
         Assert.Equal("n-1", stored.SourceRef);
         Assert.Equal("Elasticsearch", stored.Source);
         Assert.Equal("https://kibana.example/app/security/alerts/n-1", stored.SourceLink);
         Assert.Equal(6, stored.SeverityId);
         Assert.Equal("Ransomware note", stored.SourceContent!.Value.GetProperty("message").GetString());
-        Assert.Equal("fs-02", Lab.Iris.AssetsOfAlert(alert.AlertId).Single().Name);
+        Assert.Equal("fs-02", Lab.Iris.AssetsOfAlert((int)alert.AlertId).Single().Name);
     }
 
     // ---- reading ----
@@ -387,7 +388,7 @@ public sealed class IrisCmdletTests : IClassFixture<LabFixture>
         Assert.Equal(new[] { "IrisPermission,PSSocAutomation.Iris.GetIrisCaseCommand", "IrisNotFound,PSSocAutomation.Iris.GetIrisAlertCommand" }, result.Errors.Select(e => e.FullyQualifiedErrorId));
         Assert.Contains("case 424242 does not exist", result.Errors[0].Exception.Message);
         Assert.Equal(ErrorCategory.ObjectNotFound, result.Errors[1].CategoryInfo.Category);
-        Assert.Equal(1, Assert.Single(result.OutputOf<IrisCase>()).CaseId);
+        Assert.Equal(1, Assert.Single(result.OutputOf(Types.IrisCase)).CaseId);
     }
 
     // ---- alert actions ----
@@ -432,9 +433,9 @@ public sealed class IrisCmdletTests : IClassFixture<LabFixture>
             $case | Add-IrisCaseNote -Title 'Triage' -Content 'Started'
             """);
         AssertClean(result);
-        Assert.Equal(new[] { "ip-any", "domain" }, result.OutputOf<IrisIoc>().Select(i => i.Type));
+        Assert.Equal(new[] { "ip-any", "domain" }, result.OutputOf(Types.IrisIoc).Select(i => i.Type));
         Assert.Equal(2, Lab.Iris.IocsOfCase(c.CaseId).Count);
-        Assert.Equal(2, result.OutputOf<IrisAsset>().Count());
+        Assert.Equal(2, result.OutputOf(Types.IrisAsset).Count());
         Assert.Single(Lab.Iris.AssetsOfCase(c.CaseId));
         Assert.Single(Lab.Iris.NotesOfCase(c.CaseId));
         Assert.Empty(Lab.Iris.IocsOfCase(1));

@@ -1,37 +1,13 @@
 using Xunit;
 using System.Text.Json.Nodes;
-using PSSocAutomation.Http;
-using PSSocAutomation.Iris;
 using PSSocAutomation.Lab.Hosting;
 using PSSocAutomation.Tests.Harness;
 
 namespace PSSocAutomation.Tests.Iris;
 
-/// <summary>Clients, sessions and seed data for the IRIS tests.</summary>
+/// <summary>Seed data, session variables and journal views for the IRIS tests.</summary>
 internal static class IrisTestSupport
 {
-    /// <summary>A client on the Lab's IRIS, trusting its self-signed certificate by pin, with short back-offs.</summary>
-    public static IrisClient Client(LabServer lab, string? apiKey = null, int maxRetries = 4)
-    {
-        var options = new HttpPipelineOptions(lab.IrisUri)
-        {
-            Auth = HttpAuth.Bearer(apiKey ?? lab.Iris.AdministratorApiKey),
-            Tls = new TlsOptions { PinnedThumbprints = new[] { lab.Certificate.Thumbprint } },
-            MaxRetries = maxRetries,
-            RetryBaseDelay = TimeSpan.FromMilliseconds(20),
-            MaxRetryDelay = TimeSpan.FromMilliseconds(200),
-            Timeout = TimeSpan.FromSeconds(30),
-        };
-        return new IrisClient(options);
-    }
-
-    public static async Task<IrisClient> ConnectedClient(LabServer lab, string? apiKey = null, int maxRetries = 4)
-    {
-        var client = Client(lab, apiKey, maxRetries);
-        await client.ConnectAsync(CancellationToken.None);
-        return client;
-    }
-
     /// <summary>A fresh IRIS of the given version with a customer ACME, journal and faults cleared.</summary>
     public static int Fresh(LabServer lab, string version = "v2.4.20")
     {

@@ -64,7 +64,7 @@ namespace PSSocAutomation.Core
         public string? DocumentId { get; set; }
 
         /// <summary>The source document, whole, as a PowerShell object.</summary>
-        public object? Original => _original ??= JsonToPSObject.Parse(_originalUtf8);
+        public object? Original => _original ??= DocumentView.FromUtf8(_originalUtf8);
 
         /// <summary>The source document as JSON text.</summary>
         public string OriginalJson() => System.Text.Encoding.UTF8.GetString(_originalUtf8);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using PSSocAutomation.Core;
 using PSSocAutomation.Elastic;
 using PSSocAutomation.Http;
+using PSSocAutomation.Tests.Harness;
 
 namespace PSSocAutomation.Tests.Core;
 
@@ -97,6 +98,18 @@ public sealed class CoreTests
         Assert.Equal("VuaCfGcBCdbkQm-e5aOx", HttpAuth.ElasticApiKey("VnVhQ2ZHY0JDZGJrUW0tZTVhT3g6dWkybHAyYXhUTm1zeWFrdzl0dk5udw==").Principal);
         Assert.Equal("VuaCfGcBCdbkQm-e5aOx", HttpAuth.ElasticApiKey("VuaCfGcBCdbkQm-e5aOx:ui2lp2axTNmsyakw9tvNnw").Principal);
         Assert.DoesNotContain("ui2lp2", HttpAuth.ElasticApiKey("VuaCfGcBCdbkQm-e5aOx:ui2lp2axTNmsyakw9tvNnw").ToString());
+    }
+}
+
+public sealed class JsonToPSObjectConformanceTests
+{
+    [SharedFixtureFact]
+    public void Kibanas_signal_status_body_becomes_an_object_with_its_counts_and_failures()
+    {
+        var path = Path.Combine(RepositoryPaths.SharedFixtures!, "elastic", "signals-status.response.json");
+        var status = JsonToPSObject.Parse(File.ReadAllText(path)) as System.Management.Automation.PSObject;
+        Assert.Equal(1L, status!.Properties["updated"].Value);
+        Assert.Empty((object?[])status.Properties["failures"].Value);
     }
 }
 

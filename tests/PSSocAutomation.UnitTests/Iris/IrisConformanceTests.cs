@@ -5,6 +5,7 @@ using PSSocAutomation.Iris;
 using PSSocAutomation.Lab.Hosting;
 using PSSocAutomation.Tests.Harness;
 using static PSSocAutomation.Tests.Iris.IrisTestSupport;
+using static PSSocAutomation.Tests.Iris.IrisTestClients;
 
 namespace PSSocAutomation.Tests.Iris;
 
@@ -193,19 +194,4 @@ public sealed class IrisConformanceTests : IClassFixture<LabFixture>
         Assert.Equal("Test-123", created.SourceRef);
         Assert.Equal(2, created.Iocs.Length);
     }
-
-    [SharedFixtureFact]
-    public void The_cmdlet_case_request_matches_the_fixture_request_keys()
-    {
-        var fixture = Load("cases-add.request.json");
-        var acme = Fresh(Lab);
-        var variables = Variables(Lab);
-        var result = _fixture.Session.Run(Connect + "New-IrisCase -Name 'My Case API' -Description 'A super nice description' -SocId 'SOC_154' -Customer ACME", variables);
-        AssertClean(result);
-        var post = Assert.Single(Posts(Lab));
-        var body = JsonNode.Parse(post.Body)!.AsObject();
-        Assert.Equal(fixture.EnumerateObject().Select(p => p.Name).OrderBy(n => n), body.Select(p => p.Key).OrderBy(n => n));
-        Assert.Equal(acme, body["case_customer"]!.GetValue<int>());
-    }
 }
-

@@ -132,7 +132,7 @@ namespace PSSocAutomation.Elastic
                 alert.SourceSeverity = Convert.ToString(scalar, System.Globalization.CultureInfo.InvariantCulture);
                 alert.Severity = AlertSeverityScale.Parse(scalar);
             }
-            if (ranks[(int)Slot.Time] != int.MaxValue) alert.Time = PipelineInput.TimeOrNull(values[(int)Slot.Time]);
+            if (ranks[(int)Slot.Time] != int.MaxValue) alert.Time = JsonFields.TimeOrNull(values[(int)Slot.Time]);
         }
 
         private void Walk(JsonElement node, string? prefix, JsonElement[] values, int[] ranks)

@@ -1,6 +1,5 @@
 using System;
 using System.Globalization;
-using System.Management.Automation;
 using System.Text.RegularExpressions;
 
 namespace PSSocAutomation.Core
@@ -24,9 +23,9 @@ namespace PSSocAutomation.Core
         public DateTimeOffset? Absolute { get; }
         public string Text { get; }
 
+        /// <summary>Parse a value PowerShell has already unwrapped (no PSObject).</summary>
         public static TimeWindow Parse(object value)
         {
-            value = PipelineInput.Unwrap(value)!;
             switch (value)
             {
                 case TimeSpan span:

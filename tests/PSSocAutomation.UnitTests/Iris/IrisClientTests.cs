@@ -6,6 +6,7 @@ using PSSocAutomation.Lab.Hosting;
 using IrisLab = PSSocAutomation.Lab.Iris.IrisLab;
 using PSSocAutomation.Tests.Harness;
 using static PSSocAutomation.Tests.Iris.IrisTestSupport;
+using static PSSocAutomation.Tests.Iris.IrisTestClients;
 
 namespace PSSocAutomation.Tests.Iris;
 

@@ -16,7 +16,7 @@ namespace PSSocAutomation.Iris
         internal JsonElement Json { get; }
 
         /// <summary>Every field IRIS returned, with IRIS's own names (alert_source_content, custom_attributes ...).</summary>
-        public object? Raw => _raw ??= Json.ValueKind == JsonValueKind.Undefined ? null : JsonToPSObject.Convert(Json);
+        public object? Raw => _raw ??= Json.ValueKind == JsonValueKind.Undefined ? null : DocumentView.FromElement(Json);
 
         /// <summary>The object as IRIS returned it, as JSON text.</summary>
         public string RawJson() => Json.ValueKind == JsonValueKind.Undefined ? "null" : Json.GetRawText();

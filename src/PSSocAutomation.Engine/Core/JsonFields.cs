@@ -1,0 +1,71 @@
+using System;
+using System.Globalization;
+using System.Text.Json;
+
+namespace PSSocAutomation.Core
+{
+    /// <summary>A field's value as alert sources mean it: text or a scalar, with a one-item array taken as its item (Kibana's "fields").</summary>
+    public static class JsonFields
+    {
+        public static string? AsString(JsonElement value)
+        {
+            switch (value.ValueKind)
+            {
+                case JsonValueKind.String: return value.GetString();
+                case JsonValueKind.Number:
+                case JsonValueKind.True:
+                case JsonValueKind.False: return value.GetRawText();
+                case JsonValueKind.Array:
+                    foreach (var item in value.EnumerateArray()) return AsString(item);
+                    return null;
+                default: return null;
+            }
+        }
+
+        /// <summary>A value as the JSON scalar it is (string, long, double, bool) for severity and similar mappings.</summary>
+        public static object? AsScalar(JsonElement value)
+        {
+            switch (value.ValueKind)
+            {
+                case JsonValueKind.String: return value.GetString();
+                case JsonValueKind.Number: return value.TryGetInt64(out var l) ? (object)l : value.GetDouble();
+                case JsonValueKind.True: return true;
+                case JsonValueKind.False: return false;
+                case JsonValueKind.Array:
+                    foreach (var item in value.EnumerateArray()) return AsScalar(item);
+                    return null;
+                default: return null;
+            }
+        }
+
+        /// <summary>
+        /// A document's time field: ISO-8601 text, epoch milliseconds (number or digits), or the first of an array.
+        /// Null when absent or not a time: a document's odd field is not the user's mistake.
+        /// </summary>
+        public static DateTimeOffset? TimeOrNull(JsonElement value)
+        {
+            switch (value.ValueKind)
+            {
+                case JsonValueKind.Number:
+                    return value.TryGetInt64(out var ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : (DateTimeOffset?)null;
+                case JsonValueKind.Array:
+                    foreach (var item in value.EnumerateArray()) return TimeOrNull(item);
+                    return null;
+                case JsonValueKind.String:
+                    return TryParseTime(value.GetString(), out var time) ? time : null;
+                default:
+                    return null;
+            }
+        }
+
+        /// <summary>ISO-8601 (assumed UTC without an offset) or epoch milliseconds as digits.</summary>
+        public static bool TryParseTime(string? text, out DateTimeOffset time)
+        {
+            time = default;
+            if (text is null) return false;
+            if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out time)) return true;
+            if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var millis)) { time = DateTimeOffset.FromUnixTimeMilliseconds(millis); return true; }
+            return false;
+        }
+    }
+}

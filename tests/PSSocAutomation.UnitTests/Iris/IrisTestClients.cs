@@ -1,0 +1,31 @@
+using PSSocAutomation.Http;
+using PSSocAutomation.Iris;
+using PSSocAutomation.Lab.Hosting;
+
+namespace PSSocAutomation.Tests.Iris;
+
+/// <summary>IRIS clients on the Lab, for the tests that call the client directly.</summary>
+internal static class IrisTestClients
+{
+    /// <summary>A client on the Lab's IRIS, trusting its self-signed certificate by pin, with short back-offs.</summary>
+    public static IrisClient Client(LabServer lab, string? apiKey = null, int maxRetries = 4)
+    {
+        var options = new HttpPipelineOptions(lab.IrisUri)
+        {
+            Auth = HttpAuth.Bearer(apiKey ?? lab.Iris.AdministratorApiKey),
+            Tls = new TlsOptions { PinnedThumbprints = new[] { lab.Certificate.Thumbprint } },
+            MaxRetries = maxRetries,
+            RetryBaseDelay = TimeSpan.FromMilliseconds(20),
+            MaxRetryDelay = TimeSpan.FromMilliseconds(200),
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+        return new IrisClient(options);
+    }
+
+    public static async Task<IrisClient> ConnectedClient(LabServer lab, string? apiKey = null, int maxRetries = 4)
+    {
+        var client = Client(lab, apiKey, maxRetries);
+        await client.ConnectAsync(CancellationToken.None);
+        return client;
+    }
+}
