@@ -34,21 +34,21 @@ switch ($Task) {
         Write-Host "Module folder: $moduleOut"
     }
     'Test' {
+        # The xunit suite runs tests/Pester too, under Pester 5.7.1 from NuGet, each It reported as a test.
         Invoke-Dotnet @('test', (Join-Path $root 'PSSocAutomation.sln'), '-c', $Configuration)
-        if (Get-Module -ListAvailable -Name Pester | Where-Object Version -ge '5.0.0') {
-            $config = New-PesterConfiguration
-            $config.Run.Path = Join-Path $root 'tests/Pester'
-            $config.Run.Exit = $true
-            Invoke-Pester -Configuration $config
-        }
-        else {
-            Write-Warning 'Pester 5 is not installed; skipped tests/Pester (Install-Module Pester -MinimumVersion 5.0).'
-        }
     }
     'Package' {
-        Invoke-Dotnet @('build', (Join-Path $root 'PSSocAutomation.sln'), '-c', 'Release')
-        $zip = Join-Path $root "out/PSSocAutomation-$((Import-PowerShellDataFile (Join-Path $moduleOut 'PSSocAutomation.psd1')).ModuleVersion).zip"
-        Compress-Archive -Path $moduleOut -DestinationPath $zip -Force
+        # A Release build laid out in a folder of its own, so packaging never rewrites the out/PSSocAutomation that a
+        # session (or a test run) has loaded.
+        $staging = Join-Path $root 'out/package'
+        Invoke-Dotnet @('build', (Join-Path $root 'src/PSSocAutomation/PSSocAutomation.csproj'), '-c', 'Release', "-p:ModuleOutDir=$staging/PSSocAutomation/")
+        $folder = Join-Path $staging 'PSSocAutomation'
+        $version = (Import-PowerShellDataFile (Join-Path $folder 'PSSocAutomation.psd1')).ModuleVersion
+        $zip = Join-Path $root "out/PSSocAutomation-$version.zip"
+        # ZipFile rather than Compress-Archive: the Archive module is not part of every PowerShell (the SDK-built pwsh has none).
+        Add-Type -AssemblyName System.IO.Compression.FileSystem
+        if (Test-Path $zip) { Remove-Item $zip }
+        [System.IO.Compression.ZipFile]::CreateFromDirectory($folder, $zip, [System.IO.Compression.CompressionLevel]::Optimal, $true)
         Write-Host "Package: $zip"
     }
 }

@@ -17,6 +17,19 @@ public static class RepositoryPaths
         }
     }
 
+    private static string Metadata(string key) =>
+        typeof(RepositoryPaths).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+            .Cast<System.Reflection.AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
+
+    /// <summary>The NuGet package folder this build restored from (Pester and the second Polly.Core live there).</summary>
+    public static string NuGetPackage(string id, string version) => Path.Combine(Metadata("NuGetPackageRoot"), id.ToLowerInvariant(), version);
+
+    /// <summary>Pester 5.7.1's module manifest, from its NuGet package's tools/ folder.</summary>
+    public static string PesterManifest => Path.Combine(NuGetPackage("Pester", "5.7.1"), "tools", "Pester.psd1");
+
+    /// <summary>The pwsh built from Microsoft.PowerShell.SDK (src/PSSocAutomation.Pwsh), same configuration as the tests.</summary>
+    public static string Pwsh => Path.Combine(Root, "src", "PSSocAutomation.Pwsh", "bin", Metadata("Configuration"), "net10.0", OperatingSystem.IsWindows() ? "pwsh.exe" : "pwsh");
+
     private static string FindRoot()
     {
         foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })

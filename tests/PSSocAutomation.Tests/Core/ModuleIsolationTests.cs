@@ -1,0 +1,103 @@
+using System.Text.Json;
+using PSSocAutomation.Tests.Harness;
+
+namespace PSSocAutomation.Tests.Core;
+
+/// <summary>
+/// The module loads what it ships, from where it ships it: the cmdlet assembly from out/, the engine and its
+/// dependencies from out/.../Dependencies into the module's own load context, whatever else the session loaded first
+/// or loads later (AWS Tools ships its own AWSSDK.Core, other modules their own Polly).
+/// </summary>
+public sealed class ModuleIsolationTests : IClassFixture<LabFixture>
+{
+    private readonly LabFixture _fixture;
+
+    public ModuleIsolationTests(LabFixture fixture)
+    {
+        _fixture = fixture;
+        _fixture.Reset();
+    }
+
+    private static string CoreFolder => Path.Combine(Path.GetDirectoryName(RepositoryPaths.ModuleManifest)!, "core");
+
+    [Fact]
+    public void The_runspace_runs_the_cmdlets_and_the_engine_from_the_shipped_folder()
+    {
+        var result = _fixture.Session.Run("""
+            Get-Command Get-ElasticAlert | Out-Null
+            [AppDomain]::CurrentDomain.GetAssemblies() |
+                Where-Object { $_.GetName().Name -in 'PSSocAutomation', 'PSSocAutomation.Engine', 'Polly.Core' } |
+                ForEach-Object { '{0}|{1}|{2}' -f $_.GetName().Name, [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($_).Name, $_.Location }
+            """);
+        Assert.Null(result.Terminating);
+        var loaded = result.Output.Select(o => o.ToString().Split('|')).ToList();
+        var cmdlets = Assert.Single(loaded, l => l[0] == "PSSocAutomation");
+        Assert.Equal("Default", cmdlets[1]);
+        Assert.Equal(Path.Combine(CoreFolder, "PSSocAutomation.dll"), cmdlets[2]);
+        var engine = Assert.Single(loaded, l => l[0] == "PSSocAutomation.Engine");
+        Assert.Equal("PSSocAutomation", engine[1]);
+        Assert.Equal(Path.Combine(CoreFolder, "Dependencies", "PSSocAutomation.Engine.dll"), engine[2]);
+        // Nothing of the module from the test's own bin folder, in any context.
+        Assert.All(loaded.Where(l => l[0].StartsWith("PSSocAutomation", StringComparison.Ordinal)), l => Assert.StartsWith(CoreFolder, l[2]));
+    }
+
+    [Fact]
+    public void The_manifest_is_plain_data()
+    {
+        var result = _fixture.Session.Run("$m = Import-PowerShellDataFile $manifest; $m.RootModule; $m.ModuleVersion; $m.CmdletsToExport.Count",
+            new Dictionary<string, object?> { ["manifest"] = RepositoryPaths.ModuleManifest });
+        Assert.Null(result.Terminating);
+        Assert.Empty(result.Errors);
+        Assert.Equal("PSSocAutomation.psm1", result.Output[0].ToString());
+        Assert.Matches(@"^\d+\.\d+\.\d+$", result.Output[1].ToString());
+        Assert.True(int.Parse(result.Output[2].ToString()) > 10);
+    }
+
+    // A fresh pwsh per case, so the load order is the script's and nothing from this process is already loaded.
+    private const string Prologue = """
+        $ErrorActionPreference = 'Stop'
+        function Use-OtherPolly { Add-Type -Path $env:OTHER_POLLY; [Polly.ResiliencePipeline]::Empty.GetType().Assembly.Location }
+        function Use-Module {
+            Import-Module $env:MODULE
+            $cred = [pscredential]::new($env:ES_USER, (ConvertTo-SecureString $env:ES_PASSWORD -AsPlainText -Force))
+            Connect-Elastic -Uri $env:ES_URI -Credential $cred -MaximumRetryDelaySec 1 | Out-Null
+            @(Get-ElasticAlert -Index $env:ES_INDEX -PageSize 7).Count
+        }
+        function Get-Pollies {
+            [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'Polly.Core' } |
+                ForEach-Object { [pscustomobject]@{ Context = [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($_).Name; Location = $_.Location } }
+        }
+
+        """;
+
+    [Theory]
+    [InlineData("other-first", "$other = Use-OtherPolly; $count = Use-Module")]
+    [InlineData("module-first", "$count = Use-Module; $other = Use-OtherPolly; $count = Use-Module")]
+    public void Another_build_of_polly_loaded_before_or_after_leaves_both_working_and_the_module_on_its_own_copy(string order, string body)
+    {
+        var index = "iso-" + order;
+        _fixture.Lab.Elastic.SeedAlerts(index, 20, DateTimeOffset.UtcNow.AddHours(-1), TimeSpan.FromSeconds(1));
+        var otherPolly = Path.Combine(RepositoryPaths.NuGetPackage("Polly.Core", "8.6.5"), "lib", "net8.0", "Polly.Core.dll");
+        Assert.True(File.Exists(otherPolly), otherPolly + " was not restored (PackageDownload in the test project).");
+
+        var result = PwshProcess.Run(Prologue + body + "\n[pscustomobject]@{ Count = $count; Other = $other; Pollies = @(Get-Pollies) } | ConvertTo-Json -Depth 3 -Compress",
+            new Dictionary<string, string>
+            {
+                ["OTHER_POLLY"] = otherPolly,
+                ["MODULE"] = RepositoryPaths.ModuleManifest,
+                ["ES_URI"] = _fixture.Lab.ElasticUri.ToString(),
+                ["ES_USER"] = _fixture.Lab.Credentials.ElasticUser,
+                ["ES_PASSWORD"] = _fixture.Lab.Credentials.ElasticPassword,
+                ["ES_INDEX"] = index,
+            });
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using var json = JsonDocument.Parse(result.Output.Trim().Split('\n').Last());
+        var root = json.RootElement;
+        Assert.Equal(20, root.GetProperty("Count").GetInt32());
+        Assert.Equal(otherPolly, root.GetProperty("Other").GetString());
+        var pollies = root.GetProperty("Pollies").EnumerateArray().Select(p => (Context: p.GetProperty("Context").GetString(), Location: p.GetProperty("Location").GetString())).ToList();
+        Assert.Equal(2, pollies.Count);
+        Assert.Contains(("Default", otherPolly), pollies);
+        Assert.Contains(("PSSocAutomation", Path.Combine(CoreFolder, "Dependencies", "Polly.Core.dll")), pollies);
+    }
+}

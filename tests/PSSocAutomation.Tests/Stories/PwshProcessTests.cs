@@ -1,0 +1,95 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text.Json;
+using PSSocAutomation.Tests.Harness;
+
+namespace PSSocAutomation.Tests.Stories;
+
+/// <summary>
+/// build.ps1 and the examples run the way a user runs them: a separate pwsh process (the SDK-built one), a fresh
+/// engine, no console input, the exit code and the output as the user sees them.
+/// </summary>
+public sealed class PwshProcessTests : IClassFixture<LabFixture>
+{
+    private readonly LabFixture _fixture;
+
+    public PwshProcessTests(LabFixture fixture)
+    {
+        _fixture = fixture;
+        _fixture.Reset();
+    }
+
+    [Fact]
+    public void The_story_1_example_runs_in_pwsh_and_a_second_run_creates_nothing()
+    {
+        var lab = _fixture.Lab;
+        lab.Iris.Reset();
+        var index = "pwsh-story-" + Guid.NewGuid().ToString("N")[..8];
+        var environment = new Dictionary<string, string>
+        {
+            ["MODULE"] = RepositoryPaths.ModuleManifest,
+            ["ES_URI"] = lab.ElasticUri.ToString(),
+            ["ES_USER"] = lab.Credentials.ElasticUser,
+            ["ES_PASSWORD"] = lab.Credentials.ElasticPassword,
+            ["IRIS_URI"] = lab.IrisUri.ToString(),
+            ["IRIS_KEY"] = lab.Credentials.IrisApiKey,
+            ["IRIS_THUMB"] = Convert.ToHexString(SHA256.HashData(lab.Certificate.RawData)),
+            ["ES_INDEX"] = index,
+        };
+        const string Script = """
+            $ErrorActionPreference = 'Stop'
+            Import-Module $env:MODULE
+            $esCred = [pscredential]::new($env:ES_USER, (ConvertTo-SecureString $env:ES_PASSWORD -AsPlainText -Force))
+            $irisKey = ConvertTo-SecureString $env:IRIS_KEY -AsPlainText -Force
+            ./examples/Invoke-ElasticToIris.ps1 -ElasticUri $env:ES_URI -ElasticCredential $esCred -IrisUri $env:IRIS_URI -IrisApiKey $irisKey `
+                -IrisCertificateThumbprint $env:IRIS_THUMB -Index $env:ES_INDEX |
+                Select-Object AlertId, Outcome, CaseId | ConvertTo-Json -Compress
+            """;
+
+        var first = PwshProcess.Run(Script, environment);
+        Assert.True(first.ExitCode == 0, first.ToString());
+        var rows = Rows(first);
+        Assert.Equal(new[] { "1", "2", "3", "4", "5" }, rows.Select(r => r.AlertId).OrderBy(x => x));
+        Assert.All(rows, r => Assert.Equal("Created", r.Outcome));
+        foreach (var row in rows) Assert.Equal(row.CaseId, Assert.Single(lab.Iris.CasesWithSocId(row.AlertId)).CaseId);
+
+        var second = PwshProcess.Run(Script, environment);
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.All(Rows(second), r => Assert.Equal("Existing", r.Outcome));
+        Assert.Equal(5, lab.Journal.For("iris").Count(e => e.Method == "POST" && e.Path == "/manage/cases/add"));
+        // Nothing secret reached the user's screen.
+        Assert.DoesNotContain(lab.Credentials.ElasticPassword, first.Output + first.Error + second.Output + second.Error);
+        Assert.DoesNotContain(lab.Credentials.IrisApiKey, first.Output + first.Error + second.Output + second.Error);
+    }
+
+    private static List<(string AlertId, string Outcome, int CaseId)> Rows(PwshResult result)
+    {
+        using var json = JsonDocument.Parse(result.Output.Trim().Split('\n').Last());
+        return json.RootElement.EnumerateArray()
+            .Select(r => (r.GetProperty("AlertId").GetString()!, r.GetProperty("Outcome").GetString()!, r.GetProperty("CaseId").GetInt32()))
+            .ToList();
+    }
+
+    [Fact]
+    public void Build_ps1_packages_a_release_module_that_reads_as_data()
+    {
+        var result = PwshProcess.RunFile(Path.Combine(RepositoryPaths.Root, "build.ps1"), new[] { "-Task", "Package" },
+            // One-shot builds: no MSBuild or build-server processes left holding the output pipes open.
+            new Dictionary<string, string> { ["MSBUILDDISABLENODEREUSE"] = "1", ["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0", ["DOTNET_NOLOGO"] = "1" },
+            TimeSpan.FromMinutes(10));
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var zip = Assert.Single(Directory.GetFiles(Path.Combine(RepositoryPaths.Root, "out"), "PSSocAutomation-*.zip"));
+        Assert.Contains("Package: " + zip, result.Output);
+        using var archive = ZipFile.OpenRead(zip);
+        var entries = archive.Entries.Select(e => e.FullName.Replace('\\', '/')).ToHashSet();
+        foreach (var expected in new[]
+                 {
+                     "PSSocAutomation/PSSocAutomation.psd1", "PSSocAutomation/PSSocAutomation.psm1", "PSSocAutomation/PSSocAutomation.Format.ps1xml",
+                     "PSSocAutomation/en-US/PSSocAutomation.dll-Help.xml",
+                     "PSSocAutomation/core/PSSocAutomation.dll", "PSSocAutomation/core/Dependencies/PSSocAutomation.Engine.dll", "PSSocAutomation/core/Dependencies/Polly.Core.dll",
+                     "PSSocAutomation/desktop/PSSocAutomation.dll", "PSSocAutomation/desktop/Dependencies/PSSocAutomation.Engine.dll", "PSSocAutomation/desktop/Dependencies/System.Text.Json.dll",
+                 })
+            Assert.Contains(expected, entries);
+        Assert.DoesNotContain(entries, e => e.EndsWith("System.Management.Automation.dll", StringComparison.OrdinalIgnoreCase));
+    }
+}
