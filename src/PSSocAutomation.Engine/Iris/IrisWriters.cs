@@ -22,8 +22,12 @@ namespace PSSocAutomation.Iris
         internal static bool RemoveIfSame<TKey, TValue>(ConcurrentDictionary<TKey, TValue> dictionary, TKey key, TValue value) where TKey : notnull =>
             ((ICollection<KeyValuePair<TKey, TValue>>)dictionary).Remove(new KeyValuePair<TKey, TValue>(key, value));
 
-        /// <summary>Runs <paramref name="work"/> unless another caller is already running it for the key; then waits for that one and returns (its result, false).</summary>
-        public async Task<(T Result, bool Ran)> RunAsync(string key, Func<Task<T>> work)
+        /// <summary>
+        /// Runs <paramref name="work"/> unless another caller is already running it for the key; then waits for that one
+        /// and returns (its result, false). The work is the caller's own (its token, its log); a caller that waits for
+        /// someone else's does so with its own token, so Ctrl+C in one cmdlet never waits on another's creation.
+        /// </summary>
+        public async Task<(T Result, bool Ran)> RunAsync(string key, Func<Task<T>> work, CancellationToken cancellationToken = default)
         {
             while (true)
             {
@@ -33,7 +37,11 @@ namespace PSSocAutomation.Iris
                 {
                     try
                     {
-                        return (await running.ConfigureAwait(false), false);
+                        return (await PSSocAutomation.Core.SharedWait.ForAsync(running, cancellationToken).ConfigureAwait(false), false);
+                    }
+                    catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                    {
+                        throw;
                     }
                     catch (Exception)
                     {
@@ -97,7 +105,7 @@ namespace PSSocAutomation.Iris
                     return existing.AsExisting();
                 }
                 return await CreateGuardedAsync(request, cancellationToken, lookFirst: true).ConfigureAwait(false);
-            }).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
             return ran || result.Existing ? result : result.AsExisting();
         }
 
@@ -187,7 +195,7 @@ namespace PSSocAutomation.Iris
                     return existing.AsExisting();
                 }
                 return await CreateGuardedAsync(body, customerId, sourceRef, cancellationToken, lookFirst: true).ConfigureAwait(false);
-            }).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
             return ran || result.Existing ? result : result.AsExisting();
         }
 

@@ -380,6 +380,39 @@ public sealed class IrisCmdletTests : IClassFixture<LabFixture>
     }
 
     [Fact]
+    public void A_cmdlet_stopped_during_a_shared_look_up_leaves_the_next_one_working()
+    {
+        // The customer list is fetched once per connection and shared by every cmdlet using it. The first cmdlet is
+        // stopped while that fetch is in flight; the fetch goes on, and the next cmdlet joins it. It must not report
+        // into the stopped cmdlet (whose message pump is gone) nor inherit its cancellation.
+        Fresh(Lab);
+        var variables = Variables(Lab);
+        var connected = _fixture.Session.Run(Connect, variables);
+        AssertClean(connected);
+        Lab.Faults.SetLatency("iris", TimeSpan.FromMilliseconds(1500));
+        try
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var (stopped, stopTook) = _fixture.Session.RunAndStop(
+                "New-IrisCase -Name 'Stopped case' -Description 'Never created' -SocId life-0 -Customer ACME -Verbose",
+                _ => clock.Elapsed > TimeSpan.FromMilliseconds(400), variables);
+            Assert.True(stopTook < TimeSpan.FromSeconds(1), "stopping took " + stopTook);
+            Assert.Empty(stopped.Output);
+            Lab.Faults.Clear(); // the customer list request in flight keeps its delay; nothing after it waits
+
+            var next = _fixture.Session.Run("New-IrisCase -Name 'Next case' -Description 'Created after the stop' -SocId life-1 -Customer ACME -Verbose", variables);
+            AssertClean(next);
+            Assert.DoesNotContain(next.AllText(), t => t.Contains(nameof(ObjectDisposedException), StringComparison.Ordinal));
+            Assert.Equal("life-1", (string)Assert.Single(next.OutputOf(Types.IrisCase)).SocId);
+            Assert.Empty(Lab.Iris.CasesWithSocId("life-0"));
+        }
+        finally
+        {
+            Lab.Faults.Clear();
+        }
+    }
+
+    [Fact]
     public void Missing_objects_are_non_terminating_errors_with_stable_ids()
     {
         Fresh(Lab);
