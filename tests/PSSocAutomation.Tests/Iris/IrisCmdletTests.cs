@@ -254,6 +254,23 @@ public sealed class IrisCmdletTests : IClassFixture<LabFixture>
     }
 
     [Fact]
+    public void Hashtables_are_read_like_objects_and_the_summary_counts_every_failure()
+    {
+        Fresh(Lab);
+        var result = Run(Connect + """
+            @{ alert_id = 'ht-0'; message = 'x' }, @{ alert_id = 'ht-1'; message = 'Beaconing from ws-1'; severity = 'high' }, @{ Id = 'ht-2'; Title = 'Odd login'; Severity = 'low' } |
+                New-IrisCase -Customer ACME -Verbose
+            """);
+        Assert.Null(result.Terminating);
+        Assert.StartsWith("IrisInvalidCase", Assert.Single(result.Errors).FullyQualifiedErrorId);
+        var cases = result.OutputOf(Types.IrisCase).ToList();
+        Assert.Equal(new[] { "ht-1", "ht-2" }, cases.Select(c => (string)c.SocId));
+        Assert.Equal(new[] { "High", "Low" }, cases.Select(c => (string)c.Severity));
+        Assert.Contains("New-IrisCase: 2 created, 0 already existed, 1 failed, of 3.", result.Verbose);
+        Assert.DoesNotContain(result.Warnings, w => w.Contains("without a SOC id"));
+    }
+
+    [Fact]
     public void WhatIf_sends_no_mutating_request()
     {
         Fresh(Lab);
