@@ -1,12 +1,14 @@
 using System;
-using System.Globalization;
+using System.Collections.Generic;
 using System.Text.Json;
 
 namespace PSSocAutomation.Core
 {
     /// <summary>
     /// The one alert shape that flows through the pipeline, whatever the source: every sink binds to these properties
-    /// by name. The source's own document is kept whole (as JSON, turned into an object only when someone looks).
+    /// by name. The common core (id, title, severity on one scale, time, status, host, user, indicators, resources,
+    /// tags, link) means the same for every source; what only one source has lives in <see cref="SourceFields"/>; the
+    /// source's own document is kept whole (as JSON, turned into an object only when someone looks).
     /// </summary>
     /// <remarks>
     /// A source may hand over the document alone and let the fields be read from it on first use: a stream of a
@@ -22,6 +24,9 @@ namespace PSSocAutomation.Core
         private string? _description, _sourceSeverity, _status, _host, _user, _rule, _link;
         private AlertSeverity _severity;
         private DateTimeOffset? _time;
+        private List<AlertIndicator>? _indicators;
+        private List<AlertResource>? _resources;
+        private List<string>? _tags;
 
         public SocAlert(string source, string id, byte[] originalUtf8)
         {
@@ -58,10 +63,20 @@ namespace PSSocAutomation.Core
         public string? Rule { get { Resolve(); return _rule; } set { Resolve(); _rule = value; } }
         /// <summary>A link back to the alert in its source, when the source has one.</summary>
         public string? Link { get { Resolve(); return _link; } set { Resolve(); _link = value; } }
-        /// <summary>Elasticsearch index (or the source's container: account/region for AWS).</summary>
-        public string? Index { get; set; }
-        /// <summary>The source's document id (_id) when it differs from <see cref="Id"/>.</summary>
-        public string? DocumentId { get; set; }
+        /// <summary>Observables the alert points at (addresses, domains, URLs, hashes), for IOCs and enrichment.</summary>
+        public IList<AlertIndicator> Indicators { get { Resolve(); return _indicators ??= new List<AlertIndicator>(); } }
+        /// <summary>What of the organisation's the alert concerns (hosts, instances, ARNs), for containment and assets.</summary>
+        public IList<AlertResource> Resources { get { Resolve(); return _resources ??= new List<AlertResource>(); } }
+        /// <summary>The source's tags or labels for the alert.</summary>
+        public IList<string> Tags { get { Resolve(); return _tags ??= new List<string>(); } }
+
+        /// <summary>What only this kind of source has (Elasticsearch: index and _id); null when the source has nothing more.</summary>
+        public AlertSourceFields? SourceFields { get; set; }
+
+        /// <summary>The Elasticsearch index the alert was read from (its source field "Index"); kept here for scripts that read $alert.Index.</summary>
+        public string? Index => SourceFields?.Get("Index") as string;
+        /// <summary>The source's document id (Elasticsearch _id, its source field "DocumentId"); kept here for scripts that read $alert.DocumentId.</summary>
+        public string? DocumentId => SourceFields?.Get("DocumentId") as string;
 
         /// <summary>The source document, whole, as a PowerShell object.</summary>
         public object? Original => _original ??= DocumentView.FromUtf8(_originalUtf8);

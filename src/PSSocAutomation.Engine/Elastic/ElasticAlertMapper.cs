@@ -12,7 +12,10 @@ namespace PSSocAutomation.Elastic
     /// </summary>
     /// <remarks>
     /// It reads every candidate field in one walk over the document rather than one lookup per candidate: a million
-    /// alerts stream through this, and forty property scans per alert cost more than parsing the page.
+    /// alerts stream through this, and forty property scans per alert cost more than parsing the page. The same walk
+    /// collects the ECS fields that name indicators (source.ip, destination.ip, file.hash.*, url.full,
+    /// dns.question.name), resources (host.name, cloud.instance.id) and tags. All of it runs the first time a field of
+    /// the alert is read, never before.
     /// </remarks>
     public sealed class ElasticAlertMapper
     {
@@ -30,13 +33,42 @@ namespace PSSocAutomation.Elastic
             (Slot.Rule, new[] { "kibana.alert.rule.name", "signal.rule.name", "rule.name", "alert_type" }),
         };
 
+        private enum Collect : byte { None, Indicator, Resource, Tag }
+
+        /// <summary>ECS field → what it names: an indicator of that type, a resource of that type, or tags.</summary>
+        private static readonly (string Path, Collect Collect, string? Kind)[] Collected =
+        {
+            ("source.ip", Collect.Indicator, "ip"),
+            ("destination.ip", Collect.Indicator, "ip"),
+            ("file.hash.md5", Collect.Indicator, "md5"),
+            ("file.hash.sha1", Collect.Indicator, "sha1"),
+            ("file.hash.sha256", Collect.Indicator, "sha256"),
+            ("file.hash.sha512", Collect.Indicator, "sha512"),
+            ("url.full", Collect.Indicator, "url"),
+            ("dns.question.name", Collect.Indicator, "domain"),
+            ("host.name", Collect.Resource, "host"),
+            ("cloud.instance.id", Collect.Resource, "instance"),
+            ("tags", Collect.Tag, null),
+            ("kibana.alert.workflow_tags", Collect.Tag, null),
+        };
+
+        /// <summary>What one dotted path fills: slots (lower rank wins) and, for some, a list of the alert.</summary>
+        private sealed class Target
+        {
+            public Target(string path) => Path = path;
+            public string Path { get; }
+            public (Slot Slot, int Rank)[] Slots { get; set; } = Array.Empty<(Slot, int)>();
+            public Collect Collect { get; set; }
+            public string? Kind { get; set; }
+        }
+
         private static readonly byte[] SourceName = System.Text.Encoding.UTF8.GetBytes("_source");
         private static readonly byte[] FieldsName = System.Text.Encoding.UTF8.GetBytes("fields");
         private static readonly byte[] IndexName = System.Text.Encoding.UTF8.GetBytes("_index");
         private static readonly byte[] IdName = System.Text.Encoding.UTF8.GetBytes("_id");
 
-        /// <summary>Dotted path → every (slot, rank) it can fill; lower rank wins.</summary>
-        private readonly Dictionary<string, (Slot Slot, int Rank)[]> _wanted = new Dictionary<string, (Slot, int)[]>(StringComparer.Ordinal);
+        /// <summary>Dotted path → what it fills.</summary>
+        private readonly Dictionary<string, Target> _wanted = new Dictionary<string, Target>(StringComparer.Ordinal);
         /// <summary>Object paths worth descending into ("kibana", "kibana.alert", "host" ...).</summary>
         private readonly HashSet<string> _prefixes = new HashSet<string>(StringComparer.Ordinal);
         private readonly Action<SocAlert> _fill;
@@ -45,6 +77,8 @@ namespace PSSocAutomation.Elastic
 
         [ThreadStatic] private static JsonElement[]? _values;
         [ThreadStatic] private static int[]? _ranks;
+        /// <summary>The collected fields of the alert being filled; reused, so an alert without any allocates nothing for them.</summary>
+        [ThreadStatic] private static List<(Target Target, JsonElement Value)>? _collected;
 
         public ElasticAlertMapper(string timeField, string? idField = null, string source = "Elasticsearch")
         {
@@ -61,6 +95,12 @@ namespace PSSocAutomation.Elastic
             Want(timeField, Slot.Time, 0);
             Want("@timestamp", Slot.Time, 1);
             Want("timestamp", Slot.Time, 2);
+            foreach (var (path, collect, kind) in Collected)
+            {
+                var target = TargetOf(path);
+                target.Collect = collect;
+                target.Kind = kind;
+            }
         }
 
         public string TimeField { get; }
@@ -69,9 +109,16 @@ namespace PSSocAutomation.Elastic
 
         private void Want(string path, Slot slot, int rank)
         {
-            var entry = (slot, rank);
-            _wanted[path] = _wanted.TryGetValue(path, out var existing) ? Append(existing, entry) : new[] { entry };
+            var target = TargetOf(path);
+            target.Slots = Append(target.Slots, (slot, rank));
+        }
+
+        private Target TargetOf(string path)
+        {
+            if (_wanted.TryGetValue(path, out var target)) return target;
+            _wanted[path] = target = new Target(path);
             for (var dot = path.IndexOf('.'); dot > 0; dot = path.IndexOf('.', dot + 1)) _prefixes.Add(path.Substring(0, dot));
+            return target;
         }
 
         private static T[] Append<T>(T[] array, T item)
@@ -93,8 +140,7 @@ namespace PSSocAutomation.Elastic
                 : hit.TryGetProperty(FieldsName, out var fields) && fields.ValueKind == JsonValueKind.Object ? fields : default;
             return new SocAlert(Source, doc.ValueKind == JsonValueKind.Object ? JsonRaw.CopyUtf8(doc) : EmptyObject, _fill)
             {
-                Index = IndexOf(hit),
-                DocumentId = Str(hit, IdName),
+                SourceFields = new ElasticAlertFields(IndexOf(hit), Str(hit, IdName)),
             };
         }
 
@@ -109,13 +155,15 @@ namespace PSSocAutomation.Elastic
 
         private void Fill(SocAlert alert)
         {
-            var docId = alert.DocumentId;
+            var docId = (alert.SourceFields as ElasticAlertFields)?.DocumentId;
             using var parsed = JsonDocument.Parse(alert.OriginalUtf8);
             var doc = parsed.RootElement;
             var values = _values ??= new JsonElement[(int)Slot.Count];
             var ranks = _ranks ??= new int[(int)Slot.Count];
+            var collected = _collected ??= new List<(Target, JsonElement)>();
+            collected.Clear();
             for (var i = 0; i < ranks.Length; i++) ranks[i] = int.MaxValue;
-            if (doc.ValueKind == JsonValueKind.Object) Walk(doc, null, values, ranks);
+            if (doc.ValueKind == JsonValueKind.Object) Walk(doc, null, values, ranks, collected);
 
             string? Text(Slot slot) => ranks[(int)slot] == int.MaxValue ? null : JsonFields.AsString(values[(int)slot]);
 
@@ -133,9 +181,46 @@ namespace PSSocAutomation.Elastic
                 alert.Severity = AlertSeverityScale.Parse(scalar);
             }
             if (ranks[(int)Slot.Time] != int.MaxValue) alert.Time = JsonFields.TimeOrNull(values[(int)Slot.Time]);
+            if (collected.Count > 0) AddCollected(alert, collected);
+            collected.Clear(); // the elements point into the document disposed below
         }
 
-        private void Walk(JsonElement node, string? prefix, JsonElement[] values, int[] ranks)
+        private static void AddCollected(SocAlert alert, List<(Target Target, JsonElement Value)> collected)
+        {
+            foreach (var (target, value) in collected)
+            {
+                if (value.ValueKind == JsonValueKind.Array)
+                {
+                    foreach (var item in value.EnumerateArray()) Add(alert, target, JsonFields.AsString(item));
+                }
+                else Add(alert, target, JsonFields.AsString(value));
+            }
+        }
+
+        /// <summary>One value into its list; the same value twice (a host talking to itself) is kept once.</summary>
+        private static void Add(SocAlert alert, Target target, string? text)
+        {
+            if (string.IsNullOrWhiteSpace(text)) return;
+            var value = text!.Trim();
+            switch (target.Collect)
+            {
+                case Collect.Indicator:
+                    foreach (var known in alert.Indicators)
+                        if (string.Equals(known.Value, value, StringComparison.Ordinal)) return;
+                    alert.Indicators.Add(new AlertIndicator(value, target.Kind, target.Path));
+                    break;
+                case Collect.Resource:
+                    foreach (var known in alert.Resources)
+                        if (string.Equals(known.Id, value, StringComparison.Ordinal)) return;
+                    alert.Resources.Add(new AlertResource(value, target.Kind));
+                    break;
+                case Collect.Tag:
+                    if (!alert.Tags.Contains(value)) alert.Tags.Add(value);
+                    break;
+            }
+        }
+
+        private void Walk(JsonElement node, string? prefix, JsonElement[] values, int[] ranks, List<(Target, JsonElement)> collected)
         {
             foreach (var property in node.EnumerateObject())
             {
@@ -143,16 +228,17 @@ namespace PSSocAutomation.Elastic
                 var value = property.Value;
                 if (value.ValueKind == JsonValueKind.Object)
                 {
-                    if (_prefixes.Contains(path)) Walk(value, path, values, ranks);
+                    if (_prefixes.Contains(path)) Walk(value, path, values, ranks, collected);
                     continue;
                 }
-                if (!_wanted.TryGetValue(path, out var targets) || !IsPresent(value)) continue;
-                foreach (var (slot, rank) in targets)
+                if (!_wanted.TryGetValue(path, out var target) || !IsPresent(value)) continue;
+                foreach (var (slot, rank) in target.Slots)
                 {
                     if (rank >= ranks[(int)slot]) continue;
                     ranks[(int)slot] = rank;
                     values[(int)slot] = value;
                 }
+                if (target.Collect != Collect.None) collected.Add((target, value));
             }
         }
 

@@ -397,8 +397,15 @@ namespace PSSocAutomation.Iris
                 throw new SocApiException(ApiFailureKind.Protocol, IrisErrors.Service, $"IRIS {version} has no alert queue (alerts arrived in IRIS 2.1). Create cases instead (New-IrisCase).");
         }
 
-        /// <summary>POST /alerts/add. Not retried blind; <see cref="IrisAlertWriter"/> guards retries with a look-up by source reference.</summary>
-        public async Task<IrisAlert> CreateAlertAsync(JsonObject body, CancellationToken cancellationToken)
+        /// <summary>POST /alerts/add, checked first. Not retried blind; <see cref="IrisAlertWriter"/> guards retries with a look-up by source reference.</summary>
+        public async Task<IrisAlert> CreateAlertAsync(IrisAlertCreate request, CancellationToken cancellationToken)
+        {
+            request.Validate();
+            return await CreateAlertAsync(request.ToJson(), cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>A body as given, unchecked: for tests that send IRIS what the module never would.</summary>
+        internal async Task<IrisAlert> CreateAlertAsync(JsonObject body, CancellationToken cancellationToken)
         {
             RequireAlerts();
             var data = await PostAsync("alerts/add?cid=1", body, false, cancellationToken, "alert creation").ConfigureAwait(false);
@@ -413,8 +420,14 @@ namespace PSSocAutomation.Iris
             return new IrisAlert(data, BaseUri);
         }
 
-        /// <summary>POST /alerts/update/{id} with only the fields given (safe to repeat).</summary>
-        public async Task<IrisAlert> UpdateAlertAsync(int alertId, JsonObject updates, CancellationToken cancellationToken)
+        /// <summary>POST /alerts/update/{id} with only the fields given (safe to repeat), checked first.</summary>
+        public async Task<IrisAlert> UpdateAlertAsync(int alertId, IrisAlertUpdate update, CancellationToken cancellationToken)
+        {
+            update.Validate();
+            return await UpdateAlertAsync(alertId, update.ToJson(), cancellationToken).ConfigureAwait(false);
+        }
+
+        internal async Task<IrisAlert> UpdateAlertAsync(int alertId, JsonObject updates, CancellationToken cancellationToken)
         {
             RequireAlerts();
             var data = await PostAsync("alerts/update/" + Num(alertId) + "?cid=1", updates, true, cancellationToken, "alert update").ConfigureAwait(false);
@@ -524,16 +537,30 @@ namespace PSSocAutomation.Iris
 
         // ---- case objects (/case/*, always ?cid=) ----
 
-        /// <summary>POST /case/ioc/add?cid=. In 2.4 adding an IOC the case already has answers success, so it is safe to repeat there.</summary>
-        public async Task<IrisIoc> AddCaseIocAsync(int caseId, JsonObject ioc, CancellationToken cancellationToken)
+        /// <summary>POST /case/ioc/add?cid=, checked first. In 2.4 adding an IOC the case already has answers success, so it is safe to repeat there.</summary>
+        public async Task<IrisIoc> AddCaseIocAsync(int caseId, IrisIocCreate ioc, CancellationToken cancellationToken)
+        {
+            ioc.Validate();
+            return await AddCaseIocAsync(caseId, ioc.ToJson(), cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>A body as given, unchecked: for tests that send IRIS what the module never would.</summary>
+        internal async Task<IrisIoc> AddCaseIocAsync(int caseId, JsonObject ioc, CancellationToken cancellationToken)
         {
             var version = RequireVersion();
             var (data, message) = await PostWithMessageAsync("case/ioc/add?cid=" + Num(caseId), ioc, version.DeduplicatesIocs, cancellationToken, "IOC on case " + caseId).ConfigureAwait(false);
             return new IrisIoc(data, caseId, message);
         }
 
-        /// <summary>POST /case/assets/add?cid=. A second asset with the same name and type is refused by IRIS.</summary>
-        public async Task<IrisAsset> AddCaseAssetAsync(int caseId, JsonObject asset, CancellationToken cancellationToken)
+        /// <summary>POST /case/assets/add?cid=, checked first. A second asset with the same name and type is refused by IRIS.</summary>
+        public async Task<IrisAsset> AddCaseAssetAsync(int caseId, IrisAssetCreate asset, CancellationToken cancellationToken)
+        {
+            asset.Validate();
+            return await AddCaseAssetAsync(caseId, asset.ToJson(), cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>A body as given, unchecked: for tests that send IRIS what the module never would.</summary>
+        internal async Task<IrisAsset> AddCaseAssetAsync(int caseId, JsonObject asset, CancellationToken cancellationToken)
         {
             var data = await PostAsync("case/assets/add?cid=" + Num(caseId), asset, false, cancellationToken, "asset on case " + caseId).ConfigureAwait(false);
             return new IrisAsset(data, caseId);

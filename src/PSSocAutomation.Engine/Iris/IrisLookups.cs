@@ -8,6 +8,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Threading;
 using System.Threading.Tasks;
+using PSSocAutomation.Core;
 
 namespace PSSocAutomation.Iris
 {
@@ -74,32 +75,33 @@ namespace PSSocAutomation.Iris
         };
 
         private readonly IrisClient _client;
-        private readonly ConcurrentDictionary<IrisLookupKind, Lazy<Task<IReadOnlyList<IrisLookupItem>>>> _lists = new ConcurrentDictionary<IrisLookupKind, Lazy<Task<IReadOnlyList<IrisLookupItem>>>>();
-        private Lazy<Task<IReadOnlyList<IrisCustomer>>>? _customers;
-        private readonly object _gate = new object();
+        // Shared by every cmdlet on the connection, so fetched detached from whichever asked first (see SharedFetch).
+        private readonly ConcurrentDictionary<IrisLookupKind, SharedFetch<IReadOnlyList<IrisLookupItem>>> _lists = new ConcurrentDictionary<IrisLookupKind, SharedFetch<IReadOnlyList<IrisLookupItem>>>();
+        private readonly SharedFetch<IReadOnlyList<IrisCustomer>> _customers;
 
-        internal IrisLookups(IrisClient client) => _client = client;
+        internal IrisLookups(IrisClient client)
+        {
+            _client = client;
+            _customers = new SharedFetch<IReadOnlyList<IrisCustomer>>(ct => _client.GetCustomersAsync(ct));
+        }
 
         internal static string PathOf(IrisLookupKind kind) => Specs[kind].Path;
 
         /// <summary>Forget the cached lists (after an administrator added a customer or an IOC type, say).</summary>
         public void Clear()
         {
-            _lists.Clear();
-            lock (_gate) _customers = null;
+            foreach (var list in _lists.Values) list.Reset();
+            _customers.Reset();
         }
 
-        public Task<IReadOnlyList<IrisLookupItem>> GetAsync(IrisLookupKind kind, CancellationToken cancellationToken)
-        {
-            var lazy = _lists.GetOrAdd(kind, k => new Lazy<Task<IReadOnlyList<IrisLookupItem>>>(() => LoadAsync(k), LazyThreadSafetyMode.ExecutionAndPublication));
-            return Forget(lazy.Value, () => _lists.TryRemove(kind, out _), cancellationToken);
-        }
+        /// <summary>The list, read once per connection; <paramref name="cancellationToken"/> ends this caller's wait, not the shared read.</summary>
+        public Task<IReadOnlyList<IrisLookupItem>> GetAsync(IrisLookupKind kind, CancellationToken cancellationToken) =>
+            _lists.GetOrAdd(kind, k => new SharedFetch<IReadOnlyList<IrisLookupItem>>(ct => LoadAsync(k, ct))).GetAsync(cancellationToken);
 
-        private async Task<IReadOnlyList<IrisLookupItem>> LoadAsync(IrisLookupKind kind)
+        private async Task<IReadOnlyList<IrisLookupItem>> LoadAsync(IrisLookupKind kind, CancellationToken cancellationToken)
         {
             var spec = Specs[kind];
-            // Not tied to one caller's token: the list is shared by every caller of this connection.
-            var data = await _client.GetAsync(spec.Path + "?cid=1", CancellationToken.None, spec.What + " list").ConfigureAwait(false);
+            var data = await _client.GetAsync(spec.Path + "?cid=1", cancellationToken, spec.What + " list").ConfigureAwait(false);
             var items = new List<IrisLookupItem>();
             if (data.ValueKind == JsonValueKind.Array)
             {
@@ -114,35 +116,8 @@ namespace PSSocAutomation.Iris
             return items;
         }
 
-        public Task<IReadOnlyList<IrisCustomer>> GetCustomersAsync(CancellationToken cancellationToken)
-        {
-            Lazy<Task<IReadOnlyList<IrisCustomer>>> lazy;
-            lock (_gate)
-            {
-                lazy = _customers ??= new Lazy<Task<IReadOnlyList<IrisCustomer>>>(() => _client.GetCustomersAsync(CancellationToken.None), LazyThreadSafetyMode.ExecutionAndPublication);
-            }
-            return Forget(lazy.Value, () => { lock (_gate) if (ReferenceEquals(_customers, lazy)) _customers = null; }, cancellationToken);
-        }
-
-        /// <summary>A failed load is not cached: the next caller tries again. The caller's token only stops its own wait.</summary>
-        private static async Task<T> Forget<T>(Task<T> task, Action forget, CancellationToken cancellationToken)
-        {
-            try
-            {
-                if (!cancellationToken.CanBeCanceled || task.IsCompleted) return await task.ConfigureAwait(false);
-                var cancelled = new TaskCompletionSource<bool>();
-                using (cancellationToken.Register(() => cancelled.TrySetResult(true)))
-                {
-                    if (await Task.WhenAny(task, cancelled.Task).ConfigureAwait(false) != task) throw new OperationCanceledException(cancellationToken);
-                }
-                return await task.ConfigureAwait(false);
-            }
-            catch (Exception ex) when (!(ex is OperationCanceledException))
-            {
-                forget();
-                throw;
-            }
-        }
+        /// <summary>The customers the API user is linked to, read once per connection like the lists.</summary>
+        public Task<IReadOnlyList<IrisCustomer>> GetCustomersAsync(CancellationToken cancellationToken) => _customers.GetAsync(cancellationToken);
 
         /// <summary>
         /// An id from a name, an id, or an object of the list. Numbers (and numeric strings) are taken as ids as they are.

@@ -121,74 +121,59 @@ namespace PSSocAutomation.Iris
         public IList<string> Tags { get; } = new List<string>();
     }
 
-    /// <summary>Builds the /alerts/add body: exact IRIS field names, naive-UTC time, comma tags, typed IOCs and assets.</summary>
+    /// <summary>An alert draft as an <see cref="IrisAlertCreate"/>: names (severity, IOC types, TLP, asset types) resolved to this server's ids.</summary>
     public static class IrisAlertBuilder
     {
-        public static async Task<JsonObject> BuildAsync(IrisAlertDraft draft, IrisAlertDefaults defaults, IrisLookups lookups, CancellationToken cancellationToken)
+        public static async Task<IrisAlertCreate> BuildAsync(IrisAlertDraft draft, IrisAlertDefaults defaults, IrisLookups lookups, CancellationToken cancellationToken)
         {
-            var title = (draft.Title ?? string.Empty).Trim();
-            if (title.Length == 0) throw new ArgumentException("The alert has no title (IRIS: alert_title is required).");
+            // The checks that need no server first: a draft without title or customer costs no look-up.
+            if ((draft.Title ?? string.Empty).Trim().Length == 0) throw new ArgumentException("The alert has no title (IRIS: alert_title is required).");
             if (defaults.CustomerId <= 0) throw new ArgumentException("The alert needs a customer (IRIS: alert_customer_id).");
 
-            var severityId = defaults.SeverityId ?? await IrisSeverityMap.ResolveAsync(lookups, draft.Severity, draft.SeverityIsExplicit, cancellationToken).ConfigureAwait(false);
-            var body = new JsonObject
+            var request = new IrisAlertCreate
             {
-                ["alert_title"] = title,
-                ["alert_description"] = draft.Description ?? string.Empty,
-                ["alert_source"] = draft.Source ?? string.Empty,
-                ["alert_source_ref"] = draft.SourceRef ?? string.Empty,
-                ["alert_source_link"] = draft.SourceLink ?? string.Empty,
-                ["alert_severity_id"] = severityId,
-                ["alert_status_id"] = defaults.StatusId,
-                ["alert_customer_id"] = defaults.CustomerId,
+                Title = draft.Title!.Trim(),
+                Description = draft.Description,
+                Source = draft.Source,
+                SourceRef = draft.SourceRef,
+                SourceLink = draft.SourceLink,
+                SourceContent = draft.SourceContent,
+                EventTime = draft.EventTime,
+                SeverityId = defaults.SeverityId ?? await IrisSeverityMap.ResolveAsync(lookups, draft.Severity, draft.SeverityIsExplicit, cancellationToken).ConfigureAwait(false),
+                StatusId = defaults.StatusId,
+                CustomerId = defaults.CustomerId,
+                ClassificationId = defaults.ClassificationId,
+                Note = draft.Note,
+                Context = draft.Context,
             };
-            if (draft.SourceContent != null) body["alert_source_content"] = draft.SourceContent.DeepClone();
-            if (draft.EventTime is DateTimeOffset time) body["alert_source_event_time"] = IrisJson.FormatTime(time);
-            if (defaults.ClassificationId is int classification) body["alert_classification_id"] = classification;
-            var tags = defaults.Tags.Concat(draft.Tags).ToList();
-            if (tags.Count > 0) body["alert_tags"] = IrisTags.Join(tags);
-            if (!string.IsNullOrEmpty(draft.Note)) body["alert_note"] = draft.Note;
-            if (draft.Context != null && draft.Context.Count > 0) body["alert_context"] = draft.Context.DeepClone();
+            foreach (var tag in defaults.Tags.Concat(draft.Tags)) request.Tags.Add(tag);
 
-            var iocs = new JsonArray();
-            var tlpId = draft.Indicators.Count > 0 ? await lookups.ResolveAsync(IrisLookupKind.Tlp, defaults.Tlp, cancellationToken).ConfigureAwait(false) : 0;
-            foreach (var indicator in Distinct(draft.Indicators))
-                iocs.Add(await BuildIocAsync(indicator, tlpId, lookups, cancellationToken).ConfigureAwait(false));
-            if (iocs.Count > 0) body["alert_iocs"] = iocs;
+            var indicators = Distinct(draft.Indicators).ToList();
+            var tlpId = indicators.Count > 0 ? await lookups.ResolveAsync(IrisLookupKind.Tlp, defaults.Tlp, cancellationToken).ConfigureAwait(false) : 0;
+            foreach (var indicator in indicators)
+                request.Iocs.Add(await BuildIocAsync(indicator, tlpId, lookups, cancellationToken).ConfigureAwait(false));
 
-            var assets = new JsonArray();
             foreach (var host in draft.Hosts.Where(h => !string.IsNullOrWhiteSpace(h.Name)).GroupBy(h => h.Name.Trim(), StringComparer.OrdinalIgnoreCase).Select(g => g.First()))
             {
                 var typeId = await lookups.ResolveAsync(IrisLookupKind.AssetType, host.Type ?? defaults.HostAssetType, cancellationToken).ConfigureAwait(false);
-                var asset = new JsonObject { ["asset_name"] = host.Name.Trim(), ["asset_type_id"] = typeId };
-                if (!string.IsNullOrEmpty(host.Ip)) asset["asset_ip"] = host.Ip;
-                if (!string.IsNullOrEmpty(host.Description)) asset["asset_description"] = host.Description;
-                if (!string.IsNullOrEmpty(host.Domain)) asset["asset_domain"] = host.Domain;
-                if (host.Tags.Count > 0) asset["asset_tags"] = IrisTags.Join(host.Tags);
-                if (host.Enrichment != null) asset["asset_enrichment"] = host.Enrichment.DeepClone();
-                assets.Add(asset);
+                var asset = new IrisAssetCreate(host.Name.Trim(), typeId) { Ip = host.Ip, Description = host.Description, Domain = host.Domain, Enrichment = host.Enrichment };
+                foreach (var tag in host.Tags) asset.Tags.Add(tag);
+                request.Assets.Add(asset);
             }
-            if (assets.Count > 0) body["alert_assets"] = assets;
-            return body;
+            request.Validate();
+            return request;
         }
 
         /// <summary>Empty values are dropped (IRIS rejects a null or empty ioc_value); the same value twice is sent once.</summary>
         internal static IEnumerable<IrisIndicatorDraft> Distinct(IEnumerable<IrisIndicatorDraft> indicators) =>
             indicators.Where(i => !string.IsNullOrWhiteSpace(i.Value)).GroupBy(i => i.Value.Trim(), StringComparer.Ordinal).Select(g => g.First());
 
-        public static async Task<JsonObject> BuildIocAsync(IrisIndicatorDraft indicator, int tlpId, IrisLookups lookups, CancellationToken cancellationToken)
+        public static async Task<IrisIocCreate> BuildIocAsync(IrisIndicatorDraft indicator, int tlpId, IrisLookups lookups, CancellationToken cancellationToken)
         {
             var value = indicator.Value.Trim();
             var type = await lookups.ResolveIocTypeAsync(indicator.Type, value, cancellationToken).ConfigureAwait(false);
-            var ioc = new JsonObject
-            {
-                ["ioc_value"] = value,
-                ["ioc_type_id"] = type.Id,
-                ["ioc_tlp_id"] = tlpId,
-                ["ioc_description"] = indicator.Description ?? string.Empty,
-            };
-            if (indicator.Tags.Count > 0) ioc["ioc_tags"] = IrisTags.Join(indicator.Tags);
-            if (indicator.Enrichment != null) ioc["ioc_enrichment"] = indicator.Enrichment.DeepClone();
+            var ioc = new IrisIocCreate(value, type.Id, tlpId) { Description = indicator.Description, Enrichment = indicator.Enrichment };
+            foreach (var tag in indicator.Tags) ioc.Tags.Add(tag);
             return ioc;
         }
     }

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Globalization;
-using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
 using Polly;
@@ -22,8 +21,12 @@ namespace PSSocAutomation.Iris
         internal static bool RemoveIfSame<TKey, TValue>(ConcurrentDictionary<TKey, TValue> dictionary, TKey key, TValue value) where TKey : notnull =>
             ((ICollection<KeyValuePair<TKey, TValue>>)dictionary).Remove(new KeyValuePair<TKey, TValue>(key, value));
 
-        /// <summary>Runs <paramref name="work"/> unless another caller is already running it for the key; then waits for that one and returns (its result, false).</summary>
-        public async Task<(T Result, bool Ran)> RunAsync(string key, Func<Task<T>> work)
+        /// <summary>
+        /// Runs <paramref name="work"/> unless another caller is already running it for the key; then waits for that one
+        /// and returns (its result, false). The work is the caller's own (its token, its log); a caller that waits for
+        /// someone else's does so with its own token, so Ctrl+C in one cmdlet never waits on another's creation.
+        /// </summary>
+        public async Task<(T Result, bool Ran)> RunAsync(string key, Func<Task<T>> work, CancellationToken cancellationToken = default)
         {
             while (true)
             {
@@ -33,7 +36,11 @@ namespace PSSocAutomation.Iris
                 {
                     try
                     {
-                        return (await running.ConfigureAwait(false), false);
+                        return (await PSSocAutomation.Core.SharedWait.ForAsync(running, cancellationToken).ConfigureAwait(false), false);
+                    }
+                    catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                    {
+                        throw;
                     }
                     catch (Exception)
                     {
@@ -97,7 +104,7 @@ namespace PSSocAutomation.Iris
                     return existing.AsExisting();
                 }
                 return await CreateGuardedAsync(request, cancellationToken, lookFirst: true).ConfigureAwait(false);
-            }).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
             return ran || result.Existing ? result : result.AsExisting();
         }
 
@@ -170,12 +177,13 @@ namespace PSSocAutomation.Iris
         /// <summary>Alerts per page when looking (default 100).</summary>
         public int PageSize { get; set; } = 100;
 
-        public async Task<IrisAlert> CreateAsync(JsonObject body, CancellationToken cancellationToken)
+        public async Task<IrisAlert> CreateAsync(IrisAlertCreate request, CancellationToken cancellationToken)
         {
-            var sourceRef = body["alert_source_ref"]?.GetValue<string>() ?? string.Empty;
-            var customerId = body["alert_customer_id"]?.GetValue<int>() ?? 0;
+            request.Validate();
+            var sourceRef = request.SourceRef ?? string.Empty;
+            var customerId = request.CustomerId;
             if (AllowDuplicate || sourceRef.Length == 0)
-                return await CreateGuardedAsync(body, customerId, sourceRef, cancellationToken, lookFirst: false).ConfigureAwait(false);
+                return await CreateGuardedAsync(request, customerId, sourceRef, cancellationToken, lookFirst: false).ConfigureAwait(false);
 
             var key = customerId.ToString(CultureInfo.InvariantCulture) + "\n" + sourceRef;
             var (result, ran) = await _client.AlertCreations.RunAsync(key, async () =>
@@ -186,17 +194,17 @@ namespace PSSocAutomation.Iris
                     RequestLog.Verbose($"DFIR-IRIS alert {existing.AlertId} already has source reference '{sourceRef}' for customer {customerId}; not creating another.");
                     return existing.AsExisting();
                 }
-                return await CreateGuardedAsync(body, customerId, sourceRef, cancellationToken, lookFirst: true).ConfigureAwait(false);
-            }).ConfigureAwait(false);
+                return await CreateGuardedAsync(request, customerId, sourceRef, cancellationToken, lookFirst: true).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
             return ran || result.Existing ? result : result.AsExisting();
         }
 
-        private async Task<IrisAlert> CreateGuardedAsync(JsonObject body, int customerId, string sourceRef, CancellationToken cancellationToken, bool lookFirst)
+        private async Task<IrisAlert> CreateGuardedAsync(IrisAlertCreate request, int customerId, string sourceRef, CancellationToken cancellationToken, bool lookFirst)
         {
             if (!lookFirst)
             {
                 // Nothing to look for (no source reference, or duplicates allowed): an ambiguous failure is reported, never retried blind.
-                return await _client.CreateAlertAsync(body, cancellationToken).ConfigureAwait(false);
+                return await _client.CreateAlertAsync(request, cancellationToken).ConfigureAwait(false);
             }
             var attempt = 0;
             var started = DateTimeOffset.UtcNow;
@@ -211,7 +219,7 @@ namespace PSSocAutomation.Iris
                         return found;
                     }
                 }
-                return await _client.CreateAlertAsync(body, token).ConfigureAwait(false);
+                return await _client.CreateAlertAsync(request, token).ConfigureAwait(false);
             }, cancellationToken).ConfigureAwait(false);
             if (sourceRef.Length > 0 && _index.TryGetValue(customerId, out var lazy) && lazy.IsValueCreated && lazy.Value.Status == TaskStatus.RanToCompletion)
                 lazy.Value.Result.TryAdd(sourceRef, created.AlertId);

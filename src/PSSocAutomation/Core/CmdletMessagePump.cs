@@ -15,23 +15,38 @@ namespace PSSocAutomation.Core
 
         private readonly ConcurrentQueue<(Kind Kind, string Text)> _messages = new ConcurrentQueue<(Kind, string)>();
         private readonly AutoResetEvent _signal = new AutoResetEvent(false);
+        private volatile bool _disposed;
 
         public void Verbose(string message) => Post(Kind.Verbose, message);
         public void Warning(string message) => Post(Kind.Warning, message);
         public void Debug(string message) => Post(Kind.Debug, message);
 
+        /// <summary>
+        /// Work that outlives its cmdlet (it should not, but a late log line is no reason to fail it) finds the pump
+        /// closed: what it says then is dropped, not thrown back into the work.
+        /// </summary>
         private void Post(Kind kind, string text)
         {
+            if (_disposed) return;
             _messages.Enqueue((kind, text));
-            _signal.Set();
+            Wake();
         }
 
-        public void Wake() => _signal.Set();
+        public void Wake()
+        {
+            if (_disposed) return;
+            try { _signal.Set(); }
+            catch (ObjectDisposedException) { }
+        }
 
         public void WaitForWork() => _signal.WaitOne();
 
         public bool TryTake(out (Kind Kind, string Text) message) => _messages.TryDequeue(out message);
 
-        public void Dispose() => _signal.Dispose();
+        public void Dispose()
+        {
+            _disposed = true;
+            _signal.Dispose();
+        }
     }
 }

@@ -49,6 +49,25 @@ namespace PSSocAutomation.Core
             throw new ArgumentException($"{what} must be a JSON object (a hashtable, an object or a JSON string starting with '{{').");
         }
 
+        /// <summary>An object, hashtable or JSON text as a JSON object; null for anything else (an enrichment that is not one is dropped, not fatal).</summary>
+        public static JsonObject? ObjectOrNull(object? value)
+        {
+            value = PipelineInput.Unwrap(value);
+            if (value is null || value is string s && s.Trim().Length == 0) return null;
+            try
+            {
+                return ToJsonObject(value, "The value");
+            }
+            catch (ArgumentException)
+            {
+                return null;
+            }
+            catch (JsonException)
+            {
+                return null;
+            }
+        }
+
         public static void Write(Utf8JsonWriter writer, object? value, int depth = 0)
         {
             if (depth > MaxDepth) throw new ArgumentException("The body nests deeper than " + MaxDepth + " levels; is there a reference loop?");

@@ -1,5 +1,6 @@
 using System;
 using System.Collections;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Management.Automation;
 using System.Text.Json;
@@ -61,6 +62,27 @@ namespace PSSocAutomation.Core
         }
 
         public static string? TextProp(object? input, params string[] names) => Text(Prop(input, names));
+
+        /// <summary>Texts from one value: a string (split at commas, as tags are often typed), a list of them, or any scalar.</summary>
+        public static IEnumerable<string> Strings(object? value)
+        {
+            value = Unwrap(value);
+            switch (value)
+            {
+                case null: yield break;
+                case string s:
+                    foreach (var part in s.Split(',')) if (part.Trim().Length > 0) yield return part.Trim();
+                    yield break;
+                case IEnumerable e:
+                    foreach (var item in e)
+                        foreach (var text in Strings(item)) yield return text;
+                    yield break;
+                default:
+                    var t = Text(value);
+                    if (t != null) yield return t;
+                    yield break;
+            }
+        }
 
         /// <summary>
         /// A time as alert sources and analysts give it: DateTime, DateTimeOffset, ISO text (UTC assumed without an

@@ -21,7 +21,7 @@ namespace PSSocAutomation.Core
         protected override void StopProcessing() => _stop.Cancel();
 
         /// <summary>Run async work to completion on the pipeline thread's behalf, writing its log as it goes.</summary>
-        protected T Run<T>(Func<CancellationToken, Task<T>> work)
+        protected internal T Run<T>(Func<CancellationToken, Task<T>> work)
         {
             var previous = RequestLog.Current;
             RequestLog.Current = _pump;
@@ -141,6 +141,9 @@ namespace PSSocAutomation.Core
         {
             ThrowTerminatingError(new ErrorRecord(new ArgumentException(message), errorId, ErrorCategory.InvalidArgument, target));
         }
+
+        /// <summary>Was the parameter given on the command line (not bound from the pipeline)? Valid in BeginProcessing.</summary>
+        protected internal bool BoundOnCommandLine(string name) => MyInvocation.BoundParameters.ContainsKey(name);
 
         public void Dispose()
         {

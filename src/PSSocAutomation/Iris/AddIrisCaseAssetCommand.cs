@@ -1,7 +1,6 @@
 using System;
 using System.Linq;
 using System.Management.Automation;
-using System.Text.Json.Nodes;
 using PSSocAutomation.Http;
 
 namespace PSSocAutomation.Iris
@@ -70,14 +69,15 @@ namespace PSSocAutomation.Iris
                 ReportFailure(ex, name);
                 return;
             }
-            var body = new JsonObject { ["asset_name"] = name, ["asset_type_id"] = typeId };
-            if (!string.IsNullOrEmpty(Ip)) body["asset_ip"] = Ip;
-            if (!string.IsNullOrEmpty(Domain)) body["asset_domain"] = Domain;
-            if (!string.IsNullOrEmpty(Description)) body["asset_description"] = Description;
-            if (Tag != null && Tag.Length > 0) body["asset_tags"] = IrisTags.Join(Tag);
+            var request = new IrisAssetCreate(name, typeId) { Ip = Ip, Domain = Domain, Description = Description };
+            foreach (var tag in Tag ?? Array.Empty<string>()) request.Tags.Add(tag);
             try
             {
-                WriteObject(Run(ct => Client.AddCaseAssetAsync(CaseId, body, ct)));
+                WriteObject(Run(ct => Client.AddCaseAssetAsync(CaseId, request, ct)));
+            }
+            catch (ArgumentException ex)
+            {
+                ReportFailure(ex, name);
             }
             catch (SocApiException ex) when ((ex.VendorReason ?? string.Empty).IndexOf("already exists", StringComparison.OrdinalIgnoreCase) >= 0)
             {

@@ -1,7 +1,5 @@
 using System;
-using System.Linq;
 using System.Management.Automation;
-using System.Text.Json.Nodes;
 using PSSocAutomation.Http;
 
 namespace PSSocAutomation.Iris
@@ -72,17 +70,9 @@ namespace PSSocAutomation.Iris
             try
             {
                 var type = _explicitType ?? Run(ct => Client.Lookups.ResolveIocTypeAsync(Type, value, ct));
-                var draft = new IrisIndicatorDraft(value, type.Name, Description);
-                foreach (var tag in Tag ?? Array.Empty<string>()) draft.Tags.Add(tag);
-                var body = new JsonObject
-                {
-                    ["ioc_value"] = value,
-                    ["ioc_type_id"] = type.Id,
-                    ["ioc_tlp_id"] = _tlpId,
-                    ["ioc_description"] = Description ?? string.Empty,
-                };
-                if (draft.Tags.Count > 0) body["ioc_tags"] = IrisTags.Join(draft.Tags);
-                var ioc = Run(ct => Client.AddCaseIocAsync(CaseId, body, ct));
+                var request = new IrisIocCreate(value, type.Id, _tlpId) { Description = Description };
+                foreach (var tag in Tag ?? Array.Empty<string>()) request.Tags.Add(tag);
+                var ioc = Run(ct => Client.AddCaseIocAsync(CaseId, request, ct));
                 ioc.Type ??= type.Name;
                 if (!string.IsNullOrEmpty(ioc.Message)) WriteVerbose($"DFIR-IRIS case {CaseId}, IOC '{value}': {ioc.Message}");
                 WriteObject(ioc);

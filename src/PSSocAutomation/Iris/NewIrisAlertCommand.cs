@@ -1,9 +1,7 @@
 using System;
-using System.Collections;
-using System.Collections.Generic;
-using System.Linq;
 using System.Management.Automation;
-using System.Text.Json.Nodes;
+using System.Threading;
+using System.Threading.Tasks;
 using PSSocAutomation.Core;
 
 namespace PSSocAutomation.Iris
@@ -111,23 +109,11 @@ namespace PSSocAutomation.Iris
         [ValidateRange(1, 64)]
         public int ThrottleLimit { get; set; } = 4;
 
-        private sealed class Pending
-        {
-            public Pending(IrisAlertDraft? draft, string target, ErrorRecord? invalid = null) { Draft = draft; Target = target; Invalid = invalid; }
-            public IrisAlertDraft? Draft { get; }
-            public string Target { get; }
-            /// <summary>An input that failed before any request; written in its place in the output order.</summary>
-            public ErrorRecord? Invalid { get; }
-        }
-
-        private readonly List<Pending> _queue = new List<Pending>();
+        private BatchedSink<IrisAlertDraft, IrisAlert>? _sink;
         private IrisAlertWriter? _writer;
         private IrisAlertDefaults? _defaults;
-        private ProgressReporter? _progress;
-        private long _received, _done, _created, _existing;
+        private IrisLookups? _lookups;
         private bool _warnedNoRef;
-
-        private int Window => ThrottleLimit == 1 ? 1 : ThrottleLimit * 8;
 
         protected override void Begin()
         {
@@ -149,36 +135,36 @@ namespace PSSocAutomation.Iris
             ResolveOrThrow(IrisLookupKind.Tlp, Tlp, "-Tlp");
             ResolveOrThrow(IrisLookupKind.AssetType, HostAssetType, "-HostAssetType");
             _writer = new IrisAlertWriter(Client) { AllowDuplicate = AllowDuplicate, DeduplicationWindow = DeduplicationWindow };
-            _progress = new ProgressReporter(this, 0x1216, "New-IrisAlert");
+            _lookups = Client.Lookups;
+            _sink = new BatchedSink<IrisAlertDraft, IrisAlert>(this, "New-IrisAlert", "alerts", ThrottleLimit, ErrorPrefix, SendAsync,
+                new[] { "created", "already existed" }, a => a.Existing ? 1 : 0);
         }
 
         protected override void ProcessRecord()
         {
-            var input = PipelineInput.Unwrap(InputObject);
-            var alert = input as SocAlert;
+            var input = AlertInput.Of(InputObject);
             var draft = new IrisAlertDraft
             {
-                SourceRef = SourceRef ?? alert?.Id,
-                Source = Source ?? alert?.Source,
-                SourceLink = Link ?? alert?.Link,
+                SourceRef = SourceRef ?? input.Id,
+                Source = Source ?? input.Source,
+                SourceLink = Link ?? input.Link,
                 Note = Note,
             };
-            draft.Title = Title ?? alert?.Title ?? PipelineInput.TextProp(input, "message", "rule", "rule_name", "alert_type", "name") ?? (draft.SourceRef != null ? "Alert " + draft.SourceRef : string.Empty);
-            draft.Description = Description ?? alert?.Description ?? PipelineInput.TextProp(input, "message", "reason");
+            draft.Title = (!string.IsNullOrWhiteSpace(Title) ? Title : input.Title) ?? (draft.SourceRef != null ? "Alert " + draft.SourceRef : string.Empty);
+            draft.Description = Description ?? input.Description;
             var target = $"'{draft.Title}' (source reference '{draft.SourceRef}')";
-            _received++;
             try
             {
-                draft.EventTime = PipelineInput.Time(Time ?? (object?)alert?.Time);
-                if (!_defaults!.SeverityId.HasValue) draft.Severity = PipelineInput.Unwrap(Severity) ?? alert?.Severity;
-                if (input != null) draft.SourceContent = IrisInput.SourceContent(input);
-                foreach (var indicator in IrisInput.Indicators(Indicator ?? PipelineInput.Prop(input, "Indicators", "Indicator", "iocs"))) draft.Indicators.Add(indicator);
-                foreach (var host in IrisInput.Hosts(HostName ?? (object?)alert?.Host)) draft.Hosts.Add(host);
+                draft.EventTime = Time != null ? PipelineInput.Time(Time) : input.Time;
+                if (!_defaults!.SeverityId.HasValue) draft.Severity = PipelineInput.Unwrap(Severity) ?? input.Severity;
+                draft.SourceContent = input.OriginalJson();
+                foreach (var indicator in IrisInput.Indicators(Indicator != null ? AlertInput.ReadIndicators(Indicator) : input.Indicators)) draft.Indicators.Add(indicator);
+                foreach (var host in IrisInput.Hosts(HostName ?? input.Host)) draft.Hosts.Add(host);
                 if (string.IsNullOrWhiteSpace(draft.Title)) throw new ArgumentException("The alert has no title: give -Title, or pipe objects with a Title (or message) property.");
             }
             catch (ArgumentException ex)
             {
-                Reject(new ErrorRecord(ex, ErrorPrefix + "InvalidAlert", ErrorCategory.InvalidData, (object?)InputObject ?? target), target);
+                _sink!.Reject(new ErrorRecord(ex, ErrorPrefix + "InvalidAlert", ErrorCategory.InvalidData, (object?)InputObject ?? target));
                 return;
             }
             if (string.IsNullOrEmpty(draft.SourceRef) && !_warnedNoRef && !AllowDuplicate)
@@ -186,55 +172,16 @@ namespace PSSocAutomation.Iris
                 _warnedNoRef = true;
                 WriteWarning("An alert without a source reference cannot be checked for duplicates; running this again will create it again. Give -SourceRef (or pipe alerts with an Id).");
             }
-            if (!ShouldProcess(target, "Create DFIR-IRIS alert")) return;
-            _queue.Add(new Pending(draft, target));
-            if (_queue.Count >= Window) Flush();
+            _sink!.Offer(draft, target, "Create DFIR-IRIS alert");
         }
 
-        protected override void EndProcessing()
-        {
-            Flush();
-            _progress?.Complete();
-            if (_received > 1) WriteVerbose($"New-IrisAlert: {_created} created, {_existing} already existed, {_done - _created - _existing} failed, of {_received}.");
-        }
+        protected override void EndProcessing() => _sink?.Complete();
 
-        /// <summary>A bad input is reported in its place: at once when nothing is waiting, else after the inputs before it.</summary>
-        private void Reject(ErrorRecord record, string target)
+        /// <summary>Names to this server's ids, then the create that never doubles an alert.</summary>
+        private async Task<IrisAlert> SendAsync(IrisAlertDraft draft, CancellationToken cancellationToken)
         {
-            if (_queue.Count == 0) WriteError(record);
-            else _queue.Add(new Pending(null, target, record));
-        }
-
-        private void Flush()
-        {
-            if (_queue.Count == 0) return;
-            var batch = _queue.ToList();
-            _queue.Clear();
-            var writer = _writer!;
-            var defaults = _defaults!;
-            var lookups = Client.Lookups;
-            var results = RunBatch<Pending, IrisAlert>(batch, ThrottleLimit, async (item, ct) =>
-            {
-                if (item.Draft is null) return null;
-                var body = await IrisAlertBuilder.BuildAsync(item.Draft, defaults, lookups, ct).ConfigureAwait(false);
-                return await writer.CreateAsync(body, ct).ConfigureAwait(false);
-            });
-            foreach (var (item, result, error) in results)
-            {
-                _done++;
-                if (item.Invalid != null)
-                {
-                    WriteError(item.Invalid);
-                    continue;
-                }
-                if (result != null)
-                {
-                    if (result.Existing) _existing++; else _created++;
-                    WriteObject(result);
-                }
-                else ReportFailure(error!, item.Target);
-            }
-            _progress?.Report($"{_done} of {_received} alerts", _done);
+            var request = await IrisAlertBuilder.BuildAsync(draft, _defaults!, _lookups!, cancellationToken).ConfigureAwait(false);
+            return await _writer!.CreateAsync(request, cancellationToken).ConfigureAwait(false);
         }
     }
 }

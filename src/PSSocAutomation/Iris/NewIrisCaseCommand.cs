@@ -1,9 +1,9 @@
 using System;
 using System.Collections;
-using System.Collections.Generic;
-using System.Linq;
 using System.Management.Automation;
 using System.Text.Json.Nodes;
+using System.Threading;
+using System.Threading.Tasks;
 using PSSocAutomation.Core;
 
 namespace PSSocAutomation.Iris
@@ -71,18 +71,17 @@ namespace PSSocAutomation.Iris
         [ValidateRange(1, 64)]
         public int ThrottleLimit { get; set; } = 4;
 
+        /// <summary>A case to create, and the alert's own severity to map once the server's list is at hand.</summary>
         private sealed class Pending
         {
-            public Pending(IrisCaseCreate? request, object? severity, string target, ErrorRecord? invalid = null) { Request = request; Severity = severity; Target = target; Invalid = invalid; }
-            public IrisCaseCreate? Request { get; }
+            public Pending(IrisCaseCreate request, object? severity) { Request = request; Severity = severity; }
+            public IrisCaseCreate Request { get; }
             public object? Severity { get; }
-            public string Target { get; }
-            /// <summary>An input that failed before any request; written in its place in the output order.</summary>
-            public ErrorRecord? Invalid { get; }
         }
 
-        private readonly List<Pending> _queue = new List<Pending>();
+        private BatchedSink<Pending, IrisCase>? _sink;
         private IrisCaseWriter? _writer;
+        private IrisLookups? _lookups;
         private int _customerId;
         private string? _customerName;
         private int? _classificationId;
@@ -90,11 +89,7 @@ namespace PSSocAutomation.Iris
         private int? _severityId;
         private bool _severityExplicit;
         private JsonObject? _customAttributes;
-        private ProgressReporter? _progress;
-        private long _received, _done, _created, _existing;
         private bool _warnedSeverity, _warnedNoSocId;
-
-        private int Window => ThrottleLimit == 1 ? 1 : ThrottleLimit * 8;
 
         protected override void Begin()
         {
@@ -112,26 +107,19 @@ namespace PSSocAutomation.Iris
                 catch (ArgumentException ex) { ThrowTerminatingError(new ErrorRecord(ex, "IrisInvalidCustomAttributes", ErrorCategory.InvalidArgument, CustomAttributes)); }
             }
             _writer = new IrisCaseWriter(Client) { AllowDuplicate = AllowDuplicate };
-            _progress = new ProgressReporter(this, 0x1215, "New-IrisCase");
+            _lookups = Client.Lookups;
+            _sink = new BatchedSink<Pending, IrisCase>(this, "New-IrisCase", "cases", ThrottleLimit, ErrorPrefix, SendAsync,
+                new[] { "created", "already existed" }, c => c.Existing ? 1 : 0);
         }
 
         protected override void ProcessRecord()
         {
-            var input = PipelineInput.Unwrap(InputObject);
-            var alert = input as SocAlert;
-            var socId = SocId ?? alert?.Id ?? string.Empty;
-            var name = Name ?? alert?.Title;
-            if (string.IsNullOrWhiteSpace(name))
-                name = PipelineInput.TextProp(input, "message", "rule", "rule_name", "alert_type", "name") ?? (socId.Length > 0 ? "Alert " + socId : null);
-
+            var input = AlertInput.Of(InputObject);
+            var socId = SocId ?? input.Id ?? string.Empty;
+            var name = !string.IsNullOrWhiteSpace(Name) ? Name : input.Title ?? (socId.Length > 0 ? "Alert " + socId : null);
             var description = Description;
-            if (description is null && input != null)
-            {
-                var source = alert?.Source ?? PipelineInput.TextProp(input, "Source", "alert_source");
-                var text = alert?.Description ?? PipelineInput.TextProp(input, "Description", "message", "reason");
-                var link = alert?.Link ?? PipelineInput.TextProp(input, "Link", "url");
-                description = IrisCaseDescription.Render(name, socId, source, text, IrisInput.KeyFields(input), link);
-            }
+            if (description is null && input.Value != null)
+                description = IrisCaseDescription.Render(name, socId, input.Source, input.Description, input.KeyFields(), input.Link);
 
             var request = new IrisCaseCreate
             {
@@ -146,14 +134,13 @@ namespace PSSocAutomation.Iris
             };
             foreach (var tag in Tag ?? Array.Empty<string>()) request.Tags.Add(tag);
             var target = $"'{request.Name}' (SOC id '{socId}') for customer {_customerName ?? _customerId.ToString()}";
-            _received++;
             try
             {
                 request.Validate();
             }
             catch (ArgumentException ex)
             {
-                Reject(new ErrorRecord(ex, ErrorPrefix + "InvalidCase", ErrorCategory.InvalidData, (object?)InputObject ?? target), target);
+                _sink!.Reject(new ErrorRecord(ex, ErrorPrefix + "InvalidCase", ErrorCategory.InvalidData, (object?)InputObject ?? target));
                 return;
             }
             if (socId.Length == 0 && !_warnedNoSocId && !AllowDuplicate)
@@ -161,63 +148,25 @@ namespace PSSocAutomation.Iris
                 _warnedNoSocId = true;
                 WriteWarning("A case without a SOC id cannot be checked for duplicates; running this again will create it again. Give -SocId (or pipe alerts with an Id).");
             }
-            if (!ShouldProcess(target, "Create DFIR-IRIS case")) return;
 
-            object? severity = _severityExplicit ? null : Severity;
-            if (!_severityExplicit && Severity != null && !Version.HasCaseSeverity)
+            // The alert's own severity is mapped when the case is sent (the server's list is read once, off this thread).
+            var severity = _severityExplicit ? null : PipelineInput.Unwrap(Severity) ?? input.Severity;
+            if (severity != null && !Version.HasCaseSeverity)
             {
                 severity = null;
                 if (!_warnedSeverity) { _warnedSeverity = true; WriteWarning($"IRIS {Version} cases have no severity (it arrived in 2.3.4); the severity is not set."); }
             }
-            _queue.Add(new Pending(request, PipelineInput.Unwrap(severity), target));
-            if (_queue.Count >= Window) Flush();
+            _sink!.Offer(new Pending(request, severity), target, "Create DFIR-IRIS case");
         }
 
-        protected override void EndProcessing()
-        {
-            Flush();
-            _progress?.Complete();
-            if (_received > 1) WriteVerbose($"New-IrisCase: {_created} created, {_existing} already existed, {_done - _created - _existing} failed, of {_received}.");
-        }
+        protected override void EndProcessing() => _sink?.Complete();
 
-        /// <summary>A bad input is reported in its place: at once when nothing is waiting, else after the inputs before it.</summary>
-        private void Reject(ErrorRecord record, string target)
+        private async Task<IrisCase> SendAsync(Pending item, CancellationToken cancellationToken)
         {
-            if (_queue.Count == 0) WriteError(record);
-            else _queue.Add(new Pending(null, null, target, record));
-        }
-
-        private void Flush()
-        {
-            if (_queue.Count == 0) return;
-            var batch = _queue.ToList();
-            _queue.Clear();
-            var writer = _writer!;
-            var lookups = Client.Lookups;
-            var results = RunBatch<Pending, IrisCase>(batch, ThrottleLimit, async (item, ct) =>
-            {
-                if (item.Request is null) return null;
-                if (item.Severity != null && item.Request.SeverityId is null)
-                    item.Request.SeverityId = await IrisSeverityMap.ResolveAsync(lookups, item.Severity, strict: false, ct).ConfigureAwait(false);
-                var created = await writer.CreateAsync(item.Request, ct).ConfigureAwait(false);
-                return await lookups.FillNamesAsync(created, ct).ConfigureAwait(false);
-            });
-            foreach (var (item, result, error) in results)
-            {
-                _done++;
-                if (item.Invalid != null)
-                {
-                    WriteError(item.Invalid);
-                    continue;
-                }
-                if (result != null)
-                {
-                    if (result.Existing) _existing++; else _created++;
-                    WriteObject(result);
-                }
-                else ReportFailure(error!, item.Target);
-            }
-            _progress?.Report($"{_done} of {_received} cases", _done);
+            if (item.Severity != null && item.Request.SeverityId is null)
+                item.Request.SeverityId = await IrisSeverityMap.ResolveAsync(_lookups!, item.Severity, strict: false, cancellationToken).ConfigureAwait(false);
+            var created = await _writer!.CreateAsync(item.Request, cancellationToken).ConfigureAwait(false);
+            return await _lookups!.FillNamesAsync(created, cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -1,7 +1,7 @@
 using System;
 using System.Linq;
 using System.Management.Automation;
-using System.Text.Json.Nodes;
+using PSSocAutomation.Core;
 using PSSocAutomation.Http;
 
 namespace PSSocAutomation.Iris
@@ -52,35 +52,40 @@ namespace PSSocAutomation.Iris
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
-        private JsonObject? _updates;
+        private IrisAlertUpdate? _update;
         private string _what = string.Empty;
 
         protected override void Begin()
         {
-            var updates = new JsonObject();
-            if (Status != null) updates["alert_status_id"] = ResolveOrThrow(IrisLookupKind.AlertStatus, Status, "-Status");
-            if (OwnerId is int owner) updates["alert_owner_id"] = owner;
-            if (Note != null) updates["alert_note"] = Note;
+            var update = new IrisAlertUpdate { OwnerId = OwnerId, Note = Note };
+            if (Status != null) update.StatusId = ResolveOrThrow(IrisLookupKind.AlertStatus, Status, "-Status");
             if (Resolution != null)
             {
                 if (!Version.HasAlertResolutions) ThrowArgumentError(ErrorPrefix + "NoResolutions", $"IRIS {Version} has no alert resolutions (they arrived in 2.3).", Resolution);
-                updates["alert_resolution_status_id"] = ResolveOrThrow(IrisLookupKind.AlertResolution, Resolution, "-Resolution");
+                update.ResolutionStatusId = ResolveOrThrow(IrisLookupKind.AlertResolution, Resolution, "-Resolution");
             }
-            if (Severity != null) updates["alert_severity_id"] = ResolveSeverityOrThrow(Severity);
-            if (Classification != null) updates["alert_classification_id"] = ResolveOrThrow(IrisLookupKind.Classification, Classification, "-Classification");
-            if (Tag != null) updates["alert_tags"] = IrisTags.Join(Tag);
-            if (updates.Count == 0) ThrowArgumentError(ErrorPrefix + "NothingToSet", "Give at least one of -Status, -OwnerId, -Note, -Resolution, -Severity, -Classification or -Tag.", null);
-            _updates = updates;
-            _what = string.Join(", ", updates.Select(p => p.Key.Replace("alert_", string.Empty) + " = " + p.Value?.ToJsonString()));
+            if (Severity != null) update.SeverityId = ResolveSeverityOrThrow(Severity);
+            if (Classification != null) update.ClassificationId = ResolveOrThrow(IrisLookupKind.Classification, Classification, "-Classification");
+            if (Tag != null) update.Tags = Tag;
+            if (update.IsEmpty) ThrowArgumentError(ErrorPrefix + "NothingToSet", "Give at least one of -Status, -OwnerId, -Note, -Resolution, -Severity, -Classification or -Tag.", null);
+            try
+            {
+                update.Validate();
+            }
+            catch (ArgumentException ex)
+            {
+                ThrowTerminatingError(ErrorRecords.From(ex, ErrorPrefix, null));
+            }
+            _update = update;
+            _what = string.Join(", ", update.ToJson().Select(p => p.Key.Replace("alert_", string.Empty) + " = " + p.Value?.ToJsonString()));
         }
 
         protected override void ProcessRecord()
         {
             if (!ShouldProcess("DFIR-IRIS alert " + AlertId, "Set " + _what)) return;
-            var updates = (JsonObject)_updates!.DeepClone();
             try
             {
-                var alert = Run(ct => Client.UpdateAlertAsync(AlertId, updates, ct));
+                var alert = Run(ct => Client.UpdateAlertAsync(AlertId, _update!, ct));
                 if (PassThru) WriteObject(alert);
             }
             catch (SocApiException ex)

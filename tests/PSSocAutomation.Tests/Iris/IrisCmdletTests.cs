@@ -254,6 +254,23 @@ public sealed class IrisCmdletTests : IClassFixture<LabFixture>
     }
 
     [Fact]
+    public void Hashtables_are_read_like_objects_and_the_summary_counts_every_failure()
+    {
+        Fresh(Lab);
+        var result = Run(Connect + """
+            @{ alert_id = 'ht-0'; message = 'x' }, @{ alert_id = 'ht-1'; message = 'Beaconing from ws-1'; severity = 'high' }, @{ Id = 'ht-2'; Title = 'Odd login'; Severity = 'low' } |
+                New-IrisCase -Customer ACME -Verbose
+            """);
+        Assert.Null(result.Terminating);
+        Assert.StartsWith("IrisInvalidCase", Assert.Single(result.Errors).FullyQualifiedErrorId);
+        var cases = result.OutputOf(Types.IrisCase).ToList();
+        Assert.Equal(new[] { "ht-1", "ht-2" }, cases.Select(c => (string)c.SocId));
+        Assert.Equal(new[] { "High", "Low" }, cases.Select(c => (string)c.Severity));
+        Assert.Contains("New-IrisCase: 2 created, 0 already existed, 1 failed, of 3.", result.Verbose);
+        Assert.DoesNotContain(result.Warnings, w => w.Contains("without a SOC id"));
+    }
+
+    [Fact]
     public void WhatIf_sends_no_mutating_request()
     {
         Fresh(Lab);
@@ -372,6 +389,39 @@ public sealed class IrisCmdletTests : IClassFixture<LabFixture>
             var (result, stopTook) = _fixture.Session.RunAndStop("Get-IrisAlert -Customer ACME -PageSize 5", output => output.Count >= 3, variables);
             Assert.InRange(result.Output.Count, 3, 100);
             Assert.True(stopTook < TimeSpan.FromSeconds(5), "stopping took " + stopTook);
+        }
+        finally
+        {
+            Lab.Faults.Clear();
+        }
+    }
+
+    [Fact]
+    public void A_cmdlet_stopped_during_a_shared_look_up_leaves_the_next_one_working()
+    {
+        // The customer list is fetched once per connection and shared by every cmdlet using it. The first cmdlet is
+        // stopped while that fetch is in flight; the fetch goes on, and the next cmdlet joins it. It must not report
+        // into the stopped cmdlet (whose message pump is gone) nor inherit its cancellation.
+        Fresh(Lab);
+        var variables = Variables(Lab);
+        var connected = _fixture.Session.Run(Connect, variables);
+        AssertClean(connected);
+        Lab.Faults.SetLatency("iris", TimeSpan.FromMilliseconds(1500));
+        try
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var (stopped, stopTook) = _fixture.Session.RunAndStop(
+                "New-IrisCase -Name 'Stopped case' -Description 'Never created' -SocId life-0 -Customer ACME -Verbose",
+                _ => clock.Elapsed > TimeSpan.FromMilliseconds(400), variables);
+            Assert.True(stopTook < TimeSpan.FromSeconds(1), "stopping took " + stopTook);
+            Assert.Empty(stopped.Output);
+            Lab.Faults.Clear(); // the customer list request in flight keeps its delay; nothing after it waits
+
+            var next = _fixture.Session.Run("New-IrisCase -Name 'Next case' -Description 'Created after the stop' -SocId life-1 -Customer ACME -Verbose", variables);
+            AssertClean(next);
+            Assert.DoesNotContain(next.AllText(), t => t.Contains(nameof(ObjectDisposedException), StringComparison.Ordinal));
+            Assert.Equal("life-1", (string)Assert.Single(next.OutputOf(Types.IrisCase)).SocId);
+            Assert.Empty(Lab.Iris.CasesWithSocId("life-0"));
         }
         finally
         {

@@ -57,6 +57,38 @@ public sealed class ElasticToIrisStoryTests : IClassFixture<LabFixture>
         Assert.All(new[] { "1", "2", "3", "4", "5" }, id => Assert.Single(_fixture.Lab.Iris.CasesWithSocId(id)));
     }
 
+    [Fact]
+    public void Ecs_fields_of_an_elastic_alert_become_iris_iocs_and_its_host_an_asset()
+    {
+        var index = "ecs-" + Guid.NewGuid().ToString("N")[..8];
+        var doc = """
+            {"id":"ecs-1","@timestamp":"2024-09-20T12:00:00Z","message":"Beaconing to a known C2","event":{"severity":73},
+             "source":{"ip":"10.20.30.40"},"destination":{"ip":"203.0.113.77"},
+             "file":{"hash":{"sha256":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}},
+             "dns":{"question":{"name":"c2.evil.example"}},"host":{"name":"ws-0142"}}
+            """;
+        var variables = new Dictionary<string, object?>(_fixture.ElasticVariables())
+        {
+            ["irisUri"] = _fixture.Lab.IrisUri.ToString(),
+            ["irisKey"] = LabFixture.Secure(_fixture.Lab.Iris.AdministratorApiKey),
+            ["irisThumb"] = _fixture.Lab.Certificate.Thumbprint,
+            ["docs"] = new[] { doc },
+        };
+        var result = _fixture.Session.Run($"""
+            Connect-Elastic -Uri $esUri -Credential $esCred | Out-Null
+            Connect-Iris -Uri $irisUri -ApiKey $irisKey -CertificateThumbprint $irisThumb | Out-Null
+            $docs | Send-ElasticDocument -Index {index} -IdProperty id -Refresh true | Out-Null
+            Get-ElasticAlert -Index {index} -IdField id | New-IrisAlert -Customer 1
+            """, variables);
+        Assert.Null(result.Terminating);
+        Assert.Empty(result.Errors);
+        var alert = Assert.Single(result.OutputOf(Types.IrisAlert));
+        Assert.Equal("ecs-1", (string)alert.SourceRef);
+        var iocs = ((IEnumerable<object>)alert.Iocs).Cast<dynamic>().Select(i => (string)i.Value + " " + (string)i.Type).OrderBy(t => t).ToList();
+        Assert.Equal(new[] { "10.20.30.40 ip-src", "203.0.113.77 ip-dst", "c2.evil.example domain", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 sha256" }, iocs);
+        Assert.Equal("ws-0142", (string)((IEnumerable<object>)alert.Assets).Cast<dynamic>().Single().Name);
+    }
+
     /// <summary>
     /// The README's one command, as a separate process: the module loads from its folder alone (its Polly comes from
     /// Dependencies/, not from a test's bin folder), and the story runs twice.

@@ -252,11 +252,11 @@ public sealed class IrisClientTests : IClassFixture<LabFixture>
         Lab.Iris.AddAlert("Other customer", customerId: 1, sourceRef: "ref-1");
         using var client = await ConnectedClient(Lab);
         var writer = new IrisAlertWriter(client);
-        var first = await writer.CreateAsync(AlertBody("ref-1", acme), None);
+        var first = await writer.CreateAsync(AlertRequest("ref-1", acme), None);
         Assert.False(first.Existing);
 
         var again = new IrisAlertWriter(client); // a later run
-        var second = await again.CreateAsync(AlertBody("ref-1", acme), None);
+        var second = await again.CreateAsync(AlertRequest("ref-1", acme), None);
         Assert.True(second.Existing);
         Assert.Equal(first.AlertId, second.AlertId);
         Assert.Equal(2, Lab.Iris.AlertsWithSourceRef("ref-1").Count);
@@ -272,12 +272,12 @@ public sealed class IrisClientTests : IClassFixture<LabFixture>
         using var client = await ConnectedClient(Lab);
         var refs = Enumerable.Range(0, 500).Select(i => "bulk-" + i).ToList();
         var writer = new IrisAlertWriter(client);
-        var created = await RunThrottled(refs, 16, r => writer.CreateAsync(AlertBody(r, acme), None));
+        var created = await RunThrottled(refs, 16, r => writer.CreateAsync(AlertRequest(r, acme), None));
         Assert.Equal(500, created.Count(a => !a.Existing));
         Assert.Equal(500, Lab.Iris.Alerts.Count(a => a.CustomerId == acme));
 
         Lab.Journal.Clear();
-        var rerun = await RunThrottled(refs, 16, r => new IrisAlertWriter(client).CreateAsync(AlertBody(r, acme), None));
+        var rerun = await RunThrottled(refs, 16, r => new IrisAlertWriter(client).CreateAsync(AlertRequest(r, acme), None));
         Assert.All(rerun, a => Assert.True(a.Existing));
         Assert.Equal(500, Lab.Iris.Alerts.Count(a => a.CustomerId == acme));
         Assert.DoesNotContain(Lab.Journal.For("iris"), e => e.Path == "/alerts/add");
@@ -298,7 +298,7 @@ public sealed class IrisClientTests : IClassFixture<LabFixture>
             Lab.Faults.Add(new FaultRule { Service = "iris", Method = "POST", PathContains = "/alerts/add", Kind = kind, Status = status, RetryAfterSeconds = retryAfter, After = 10, Times = 3 });
             var writer = new IrisAlertWriter(client);
             var refs = Enumerable.Range(0, 40).Select(i => "fault-" + i).ToList();
-            var results = await RunThrottled(refs, 4, r => writer.CreateAsync(AlertBody(r, acme), None));
+            var results = await RunThrottled(refs, 4, r => writer.CreateAsync(AlertRequest(r, acme), None));
             Assert.Equal(40, results.Count);
             foreach (var r in refs) Assert.Single(Lab.Iris.AlertsWithSourceRef(r));
             Assert.Equal(40, Lab.Iris.Alerts.Count(a => a.CustomerId == acme));
@@ -328,7 +328,7 @@ public sealed class IrisClientTests : IClassFixture<LabFixture>
         var acme = Fresh(Lab, "v2.4.7");
         using var client = await ConnectedClient(Lab);
         var writer = new IrisAlertWriter(client);
-        for (var i = 0; i < 3; i++) await writer.CreateAsync(AlertBody("cookie-" + i, acme), None);
+        for (var i = 0; i < 3; i++) await writer.CreateAsync(AlertRequest("cookie-" + i, acme), None);
         var created = await client.CreateCaseAsync(new IrisCaseCreate { Name = "After alerts", Description = "Desc", SocId = "C-1", CustomerId = acme }, None);
         await client.UpdateCaseAsync(created.CaseId, new JsonObject { ["case_tags"] = "x" }, None);
         Assert.All(Lab.Journal.For("iris"), e => Assert.False(e.Headers.ContainsKey("Cookie"), e.Path + " carried a cookie"));

@@ -174,7 +174,8 @@ public sealed class IrisConformanceTests : IClassFixture<LabFixture>
             draft.Hosts.Add(h);
         }
         var defaults = new IrisAlertDefaults { CustomerId = fixture["alert_customer_id"]!.GetValue<int>(), StatusId = fixture["alert_status_id"]!.GetValue<int>(), ClassificationId = fixture["alert_classification_id"]!.GetValue<int>() };
-        var body = await IrisAlertBuilder.BuildAsync(draft, defaults, client.Lookups, CancellationToken.None);
+        var request = await IrisAlertBuilder.BuildAsync(draft, defaults, client.Lookups, CancellationToken.None);
+        var body = request.ToJson();
 
         Assert.All(fixture.Select(p => p.Key), k => Assert.True(body.ContainsKey(k), "missing " + k));
         Assert.All(body.Select(p => p.Key), k => Assert.Contains(k, AlertCreateFields));
@@ -190,7 +191,7 @@ public sealed class IrisConformanceTests : IClassFixture<LabFixture>
         Assert.Equal(JsonValueKind.String, body["alert_tags"]!.GetValueKind());
 
         // And IRIS (the Lab) takes it.
-        var created = await client.CreateAlertAsync(body, CancellationToken.None);
+        var created = await client.CreateAlertAsync(request, CancellationToken.None);
         Assert.Equal("Test-123", created.SourceRef);
         Assert.Equal(2, created.Iocs.Length);
     }

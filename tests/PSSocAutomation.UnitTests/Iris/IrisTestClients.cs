@@ -22,6 +22,19 @@ internal static class IrisTestClients
         return new IrisClient(options);
     }
 
+    /// <summary>The typed twin of IrisTestSupport.AlertBody: what the alert writer takes.</summary>
+    public static IrisAlertCreate AlertRequest(string sourceRef, int customerId, string? title = null) => new()
+    {
+        Title = title ?? "Alert " + sourceRef,
+        Description = "test",
+        Source = "Tests",
+        SourceRef = sourceRef,
+        SeverityId = 4,
+        StatusId = 2,
+        CustomerId = customerId,
+        EventTime = new DateTimeOffset(2024, 9, 20, 12, 0, 0, TimeSpan.Zero),
+    };
+
     public static async Task<IrisClient> ConnectedClient(LabServer lab, string? apiKey = null, int maxRetries = 4)
     {
         var client = Client(lab, apiKey, maxRetries);

@@ -1,0 +1,82 @@
+using System.Text.Json;
+using PSSocAutomation.Core;
+using PSSocAutomation.Elastic;
+
+namespace PSSocAutomation.Tests.Elastic;
+
+/// <summary>Search hits as normalized alerts: the common core, ECS indicators, resources and tags, and the source's own fields.</summary>
+public sealed class ElasticAlertMapperTests
+{
+    private static SocAlert Map(string source, string index = "alerts-1", string id = "doc-1", string timeField = "@timestamp")
+    {
+        using var doc = JsonDocument.Parse($$"""{"_index":"{{index}}","_id":"{{id}}","_source":{{source}}}""");
+        return new ElasticAlertMapper(timeField).Map(doc.RootElement);
+    }
+
+    [Fact]
+    public void Ecs_fields_give_typed_indicators_resources_and_tags()
+    {
+        var alert = Map("""
+            {"@timestamp":"2024-09-20T12:00:00Z","kibana.alert.uuid":"k-1","kibana.alert.rule.name":"Beaconing",
+             "source":{"ip":"10.0.0.5"},"destination":{"ip":["203.0.113.7","10.0.0.5"]},
+             "file":{"hash":{"sha256":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855","md5":"d41d8cd98f00b204e9800998ecf8427e"}},
+             "url":{"full":"https://evil.example/x"},"dns.question.name":"evil.example",
+             "host":{"name":"web-01"},"cloud":{"instance":{"id":"i-0abc"}},
+             "tags":["prod","edr"],"kibana.alert.workflow_tags":["triaged"]}
+            """);
+        Assert.Equal("k-1", alert.Id);
+        Assert.Equal(new[] { "ip:10.0.0.5", "ip:203.0.113.7", "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "md5:d41d8cd98f00b204e9800998ecf8427e", "url:https://evil.example/x", "domain:evil.example" },
+            alert.Indicators.Select(i => i.ToString()));
+        Assert.Equal("source.ip", alert.Indicators[0].Field);
+        Assert.Equal("destination.ip", alert.Indicators[1].Field);
+        Assert.Equal(new[] { "host:web-01", "instance:i-0abc" }, alert.Resources.Select(r => r.ToString()));
+        Assert.Equal("web-01", alert.Host);
+        Assert.Equal(new[] { "prod", "edr", "triaged" }, alert.Tags);
+    }
+
+    [Fact]
+    public void Kibanas_flattened_fields_arrays_give_the_same()
+    {
+        using var doc = JsonDocument.Parse("""{"_index":".alerts-security.alerts-default","_id":"x","fields":{"source.ip":["198.51.100.1"],"host.name":["db-02"],"kibana.alert.uuid":["u-9"]}}""");
+        var alert = new ElasticAlertMapper("@timestamp").Map(doc.RootElement);
+        Assert.Equal("u-9", alert.Id);
+        Assert.Equal("198.51.100.1", Assert.Single(alert.Indicators).Value);
+        Assert.Equal("db-02", Assert.Single(alert.Resources).Id);
+    }
+
+    [Fact]
+    public void A_document_without_them_has_empty_lists()
+    {
+        var alert = Map("""{"alert_id":"1","message":"CPU usage exceeded 90%","severity":"medium"}""");
+        Assert.Empty(alert.Indicators);
+        Assert.Empty(alert.Resources);
+        Assert.Empty(alert.Tags);
+        Assert.Equal(AlertSeverity.Medium, alert.Severity);
+    }
+
+    [Fact]
+    public void Index_and_document_id_are_source_fields_and_still_read_as_before()
+    {
+        var alert = Map("""{"alert_id":"7"}""", index: "sales", id: "AVnNB");
+        var fields = Assert.IsType<ElasticAlertFields>(alert.SourceFields);
+        Assert.Equal("sales", fields.Index);
+        Assert.Equal("AVnNB", fields.DocumentId);
+        Assert.Equal("sales", alert.Index);
+        Assert.Equal("AVnNB", alert.DocumentId);
+        Assert.Equal(new[] { "Index", "DocumentId" }, fields.Fields.Select(f => f.Key));
+        Assert.Equal("7", alert.Id);
+    }
+
+    [Fact]
+    public void Nothing_is_read_from_the_document_until_a_field_is_asked_for()
+    {
+        // Mapping copies the document and leaves its fields to the first read (the resolver is still pending).
+        using var doc = JsonDocument.Parse("""{"_index":"a","_id":"b","_source":{"source":{"ip":"10.1.1.1"}}}""");
+        var alert = new ElasticAlertMapper("@timestamp").Map(doc.RootElement);
+        Assert.Equal("a", alert.Index); // the hit's own fields are there at once
+        var fill = typeof(SocAlert).GetField("_resolve", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!;
+        Assert.NotNull(fill.GetValue(alert));
+        Assert.Equal("10.1.1.1", Assert.Single(alert.Indicators).Value);
+        Assert.Null(fill.GetValue(alert));
+    }
+}
