@@ -70,6 +70,14 @@ public sealed class ModuleIsolationTests : IClassFixture<LabFixture>
 
         """;
 
+    private Dictionary<string, string> Environment(string index, string otherPolly)
+    {
+        var environment = _fixture.PwshEnvironment();
+        environment["ES_INDEX"] = index;
+        environment["OTHER_POLLY"] = otherPolly;
+        return environment;
+    }
+
     [Theory]
     [InlineData("other-first", "$other = Use-OtherPolly; $count = Use-Module")]
     [InlineData("module-first", "$count = Use-Module; $other = Use-OtherPolly; $count = Use-Module")]
@@ -81,15 +89,7 @@ public sealed class ModuleIsolationTests : IClassFixture<LabFixture>
         Assert.True(File.Exists(otherPolly), otherPolly + " was not restored (PackageDownload in the test project).");
 
         var result = PwshProcess.Run(Prologue + body + "\n[pscustomobject]@{ Count = $count; Other = $other; Pollies = @(Get-Pollies) } | ConvertTo-Json -Depth 3 -Compress",
-            new Dictionary<string, string>
-            {
-                ["OTHER_POLLY"] = otherPolly,
-                ["MODULE"] = RepositoryPaths.ModuleManifest,
-                ["ES_URI"] = _fixture.Lab.ElasticUri.ToString(),
-                ["ES_USER"] = _fixture.Lab.Credentials.ElasticUser,
-                ["ES_PASSWORD"] = _fixture.Lab.Credentials.ElasticPassword,
-                ["ES_INDEX"] = index,
-            });
+            Environment(index, otherPolly));
         Assert.True(result.ExitCode == 0, result.ToString());
         using var json = JsonDocument.Parse(result.Output.Trim().Split('\n').Last());
         var root = json.RootElement;

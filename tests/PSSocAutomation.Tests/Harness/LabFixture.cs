@@ -34,6 +34,21 @@ public sealed class LabFixture : IAsyncLifetime
         ["esApiKey"] = Secure(Lab.Credentials.ElasticApiKeyEncoded),
     };
 
+    /// <summary>
+    /// The Lab's addresses and credentials for a separate pwsh process (environment variables: a child process cannot
+    /// be handed a SecureString), with the module manifest it imports.
+    /// </summary>
+    public Dictionary<string, string> PwshEnvironment() => new()
+    {
+        ["MODULE"] = RepositoryPaths.ModuleManifest,
+        ["ES_URI"] = Lab.ElasticUri.ToString(),
+        ["ES_USER"] = Lab.Credentials.ElasticUser,
+        ["ES_PASSWORD"] = Lab.Credentials.ElasticPassword,
+        ["IRIS_URI"] = Lab.IrisUri.ToString(),
+        ["IRIS_KEY"] = Lab.Credentials.IrisApiKey,
+        ["IRIS_THUMB"] = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Lab.Certificate.RawData)),
+    };
+
     public static System.Security.SecureString Secure(string text)
     {
         var secure = new System.Security.SecureString();

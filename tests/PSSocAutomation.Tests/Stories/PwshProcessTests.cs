@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using System.Security.Cryptography;
 using System.Text.Json;
 using PSSocAutomation.Tests.Harness;
 
@@ -25,17 +24,8 @@ public sealed class PwshProcessTests : IClassFixture<LabFixture>
         var lab = _fixture.Lab;
         lab.Iris.Reset();
         var index = "pwsh-story-" + Guid.NewGuid().ToString("N")[..8];
-        var environment = new Dictionary<string, string>
-        {
-            ["MODULE"] = RepositoryPaths.ModuleManifest,
-            ["ES_URI"] = lab.ElasticUri.ToString(),
-            ["ES_USER"] = lab.Credentials.ElasticUser,
-            ["ES_PASSWORD"] = lab.Credentials.ElasticPassword,
-            ["IRIS_URI"] = lab.IrisUri.ToString(),
-            ["IRIS_KEY"] = lab.Credentials.IrisApiKey,
-            ["IRIS_THUMB"] = Convert.ToHexString(SHA256.HashData(lab.Certificate.RawData)),
-            ["ES_INDEX"] = index,
-        };
+        var environment = _fixture.PwshEnvironment();
+        environment["ES_INDEX"] = index;
         const string Script = """
             $ErrorActionPreference = 'Stop'
             Import-Module $env:MODULE
