@@ -26,10 +26,12 @@ public sealed class ElasticLab : ILabService
     private readonly ElasticSearchEndpoints _search;
     private readonly ElasticIndexEndpoints _indices;
     private readonly ElasticDocumentEndpoints _documents;
+    private readonly ElasticAuthentication _authentication;
 
     public ElasticLab(LabServer lab)
     {
         _lab = lab;
+        _authentication = new ElasticAuthentication(lab.Credentials);
         Store = new ElasticStore(() => Now);
         _search = new ElasticSearchEndpoints(this);
         _indices = new ElasticIndexEndpoints(this);
@@ -39,8 +41,18 @@ public sealed class ElasticLab : ILabService
     public string Name => "elastic";
     public bool UseHttps => false;
 
-    /// <summary>Elasticsearch 7.14+ names itself on every response, errors and rejections included.</summary>
-    public IReadOnlyDictionary<string, string> EveryResponseHeaders { get; } = new Dictionary<string, string> { ["X-Elastic-Product"] = "Elasticsearch" };
+    /// <summary>ES's security layer runs before its REST controller looks for a handler: no credentials, no 400 or 405.</summary>
+    public bool AuthenticatesBeforeRouting => true;
+
+    /// <summary>Every ES credential travels in Authorization (Basic, ApiKey, Bearer).</summary>
+    public IReadOnlyList<string> CredentialHeaders => [];
+
+    /// <summary>Elasticsearch 7.14+ names itself on every response, errors and rejections included, and echoes X-Opaque-Id.</summary>
+    public IEnumerable<KeyValuePair<string, string>> EveryResponseHeaders(HttpRequest request)
+    {
+        yield return new("X-Elastic-Product", "Elasticsearch");
+        if (request.Headers.TryGetValue("X-Opaque-Id", out var opaque)) yield return new("X-Opaque-Id", opaque.ToString());
+    }
 
     /// <summary>What "now" is for date math (now-15m) and keep-alives; tests can freeze or move it.</summary>
     public TimeProvider Clock { get; set; } = TimeProvider.System;
@@ -127,17 +139,35 @@ public sealed class ElasticLab : ILabService
         RotatePitIds = false;
     }
 
+    /// <summary>Basic, ApiKey or Bearer as the ES contract has them; a refusal is ES's 401 with its WWW-Authenticate challenges.</summary>
+    public ValueTask<LabResponse?> AuthenticateAsync(HttpContext context)
+    {
+        try
+        {
+            var principal = _authentication.Authenticate(context);
+            LabRequest.SetPrincipal(context, principal.JournalName);
+            context.Items[PrincipalItem] = principal;
+            return ValueTask.FromResult<LabResponse?>(null);
+        }
+        catch (ElasticException e)
+        {
+            return ValueTask.FromResult<LabResponse?>(ElasticResponse.Render(context.Request, e));
+        }
+    }
+
+    /// <summary>A thread pool rejection is what an overloaded cluster answers, whatever status the test picked.</summary>
+    public LabResponse Fault(HttpRequest request, int status) =>
+        ElasticResponse.Render(request, new ElasticException(status,
+            new ElasticErrorCause("es_rejected_execution_exception", "rejected execution (injected by the Lab)")));
+
+    public LabResponse Unmatched(HttpRequest request) => ElasticResponse.Render(request, NoHandler(request));
+
     public void Map(WebApplication app)
     {
-        var authentication = new ElasticAuthentication(_lab.Credentials);
         app.Use(async (context, next) =>
         {
-            if (context.Request.Headers.TryGetValue("X-Opaque-Id", out var opaque)) context.Response.Headers["X-Opaque-Id"] = opaque;
             try
             {
-                var principal = authentication.Authenticate(context);
-                LabRequest.SetPrincipal(context, principal.JournalName);
-                context.Items[PrincipalItem] = principal;
                 await next(context).ConfigureAwait(false);
             }
             catch (ElasticException e) when (!context.Response.HasStarted)
@@ -185,7 +215,6 @@ public sealed class ElasticLab : ILabService
         app.MapDelete("/{index}", context => IndexRoute(context, () => _indices.DeleteAsync(context, Route(context, "index"))));
         app.MapGet("/{index}", context => IndexRoute(context, () => _indices.GetAsync(context, Route(context, "index"))));
         app.MapMethods("/{index}", new[] { "HEAD" }, context => IndexRoute(context, () => _indices.ExistsAsync(context, Route(context, "index"))));
-        app.MapFallback(NoHandler);
     }
 
     private static string Route(HttpContext context, string name) => (string)context.Request.RouteValues[name]!;
@@ -201,21 +230,26 @@ public sealed class ElasticLab : ILabService
     private static Task IndexRoute(HttpContext context, Func<Task> handle)
     {
         var index = Route(context, "index");
-        if (index.StartsWith('_') && index != "_all") return NoHandler(context);
+        if (index.StartsWith('_') && index != "_all") throw NoHandler(context.Request);
         return handle();
     }
 
-    private static Task NoHandler(HttpContext context)
+    /// <summary>
+    /// A path the Lab emulates with another method gets ES's own 405 (with Allow); anything else is a route the Lab does
+    /// not emulate: 400 in ES's error shape, an illegal_argument_exception as ES gives for a request it cannot take.
+    /// </summary>
+    private static ElasticException NoHandler(HttpRequest request)
     {
-        var path = context.Request.Path.Value ?? "/";
-        var method = context.Request.Method;
+        var path = request.Path.Value ?? "/";
+        var method = request.Method;
         var allowed = AllowedMethods(path);
         if (allowed is not null && !allowed.Contains(method))
         {
-            context.Response.Headers.Allow = string.Join(",", allowed);
-            throw ElasticException.Plain(405, $"Incorrect HTTP method for uri [{path}] and method [{method}], allowed: [{string.Join(", ", allowed)}]");
+            var error = ElasticException.Plain(405, $"Incorrect HTTP method for uri [{path}] and method [{method}], allowed: [{string.Join(", ", allowed)}]");
+            error.Headers.Add(new("Allow", string.Join(",", allowed)));
+            return error;
         }
-        throw ElasticException.Plain(400, $"no handler found for uri [{path}] and method [{method}]");
+        return ElasticException.IllegalArgument(LabResponse.NotEmulatedMessage(request));
     }
 
     private static string[]? AllowedMethods(string path)

@@ -1,7 +1,9 @@
+using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
+using PSSocAutomation.Lab.Hosting;
 
 namespace PSSocAutomation.Lab.Elastic;
 
@@ -76,10 +78,25 @@ internal static class ElasticResponse
         await output.FlushAsync().ConfigureAwait(false);
     }
 
-    public static Task WriteErrorAsync(HttpContext context, ElasticException error)
+    public static Task WriteErrorAsync(HttpContext context, ElasticException error) => Render(context.Request, error).WriteAsync(context);
+
+    /// <summary>An error as ES would send it to this request (media type, ?pretty, ?filter_path), for Hosting to write.</summary>
+    public static LabResponse Render(HttpRequest request, ElasticException error)
     {
-        foreach (var (name, value) in error.Headers) context.Response.Headers.Append(name, value);
-        return WriteAsync(context, error.Status, error.WriteBody);
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, Compact)) error.WriteBody(writer);
+        var pretty = request.Query.TryGetValue("pretty", out var p) && p.ToString() != "false";
+        var filterPath = request.Query.TryGetValue("filter_path", out var f) ? f.ToString() : null;
+        var body = buffer.ToArray();
+        if (pretty || !string.IsNullOrEmpty(filterPath))
+        {
+            var node = JsonNode.Parse(body);
+            var shaped = string.IsNullOrEmpty(filterPath) ? node! : FilterPath(node, filterPath) ?? new JsonObject();
+            using var output = new MemoryStream();
+            using (var writer = new Utf8JsonWriter(output, pretty ? Pretty : Compact)) shaped.WriteTo(writer);
+            body = output.ToArray();
+        }
+        return new LabResponse(error.Status, ContentType(request), Encoding.UTF8.GetString(body)) { Headers = error.Headers.ToArray() };
     }
 
     /// <summary>ES answers in the media type it was asked in: the versioned vnd type for official clients, JSON otherwise.</summary>

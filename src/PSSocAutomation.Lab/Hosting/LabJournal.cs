@@ -22,10 +22,13 @@ public sealed class LabJournal
     private readonly ConcurrentQueue<JournalEntry> _entries = new();
     private long _sequence;
 
-    /// <summary>Headers whose values are secrets: recorded as the scheme only.</summary>
+    /// <summary>
+    /// Headers whose values are secrets for any service: recorded as "(redacted)". A vendor's own credential headers
+    /// come from its <see cref="ILabService.CredentialHeaders"/>.
+    /// </summary>
     internal static readonly HashSet<string> SecretHeaders = new(StringComparer.OrdinalIgnoreCase)
     {
-        "Authorization", "X-IRIS-AUTH", "x-apikey", "Key", "Cookie", "X-Amz-Security-Token", "X-Api-Key",
+        "Authorization", "Proxy-Authorization", "Cookie",
     };
 
     internal long NextSequence() => Interlocked.Increment(ref _sequence);

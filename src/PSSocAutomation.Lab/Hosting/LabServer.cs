@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -7,6 +8,8 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Constraints;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using PSSocAutomation.Lab.Elastic;
@@ -46,6 +49,9 @@ public sealed class LabServer : IAsyncDisposable
     /// <summary>The self-signed certificate the HTTPS services present.</summary>
     public X509Certificate2 Certificate { get; }
 
+    /// <summary>The certificate's SHA-256 hash in hex: what Connect-Iris -CertificateThumbprint pins.</summary>
+    public string CertificateSha256 => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Certificate.RawData));
+
     public ElasticLab Elastic { get; }
     public IrisLab Iris { get; }
 
@@ -74,6 +80,8 @@ public sealed class LabServer : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
         builder.Logging.ClearProviders();
+        // The slim builder leaves the regex constraint out; vendors' path parameters need it (Flask's <int:> is digits only).
+        builder.Services.Configure<RouteOptions>(routing => routing.SetParameterPolicy<RegexInlineRouteConstraint>("regex"));
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Limits.MaxRequestBodySize = 200L * 1024 * 1024;
@@ -85,12 +93,18 @@ public sealed class LabServer : IAsyncDisposable
         var app = builder.Build();
         app.Use((context, next) => HandleAsync(service, context, next));
         service.Map(app);
+        // Every path, file-like ones included, so nothing reaches ASP.NET's empty 404 instead of the vendor's answer.
+        app.MapFallback("{*path}", context => service.Unmatched(context.Request).WriteAsync(context)).WithMetadata(UnmatchedRoute.Instance);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         _apps.Add((service, app, new Uri(address.Replace("[::]", "127.0.0.1").TrimEnd('/') + "/")));
     }
 
-    /// <summary>Journal every request and apply the faults and latency tests asked for.</summary>
+    /// <summary>
+    /// Journal every request, apply the faults and latency tests asked for, then the service's credentials and routes.
+    /// The journal entry is added just before the first response byte goes out (or the connection is dropped), so a
+    /// test that awaited its call reads the entry straight away, with the status the client saw.
+    /// </summary>
     private async Task HandleAsync(ILabService service, HttpContext context, RequestDelegate next)
     {
         var request = context.Request;
@@ -104,9 +118,27 @@ public sealed class LabServer : IAsyncDisposable
             request.Body.Position = 0;
         }
 
-        foreach (var (name, value) in service.EveryResponseHeaders) context.Response.Headers[name] = value;
+        foreach (var (name, value) in service.EveryResponseHeaders(request)) context.Response.Headers[name] = value;
         var sequence = Journal.NextSequence();
         var started = DateTimeOffset.UtcNow;
+        var recorded = 0;
+        void Record(int status)
+        {
+            if (Interlocked.Exchange(ref recorded, 1) != 0) return;
+            Journal.Add(new JournalEntry(
+                sequence, service.Name, request.Method, request.Path.Value ?? "/", request.QueryString.Value ?? string.Empty, body,
+                AuthSchemeOf(service, request), context.Items.TryGetValue(LabRequest.PrincipalKey, out var p) ? p as string : null,
+                request.Headers.ToDictionary(h => h.Key, h => IsSecret(service, h.Key) ? "(redacted)" : h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
+                status, started));
+        }
+        // Kestrel runs this before it writes the status line, whoever starts the response and however.
+        context.Response.OnStarting(() =>
+        {
+            Record(context.Response.StatusCode);
+            return Task.CompletedTask;
+        });
+
+        var failed = false;
         try
         {
             var latency = Faults.LatencyFor(service.Name);
@@ -116,41 +148,59 @@ public sealed class LabServer : IAsyncDisposable
             switch (fault?.Kind)
             {
                 case null:
-                    await next(context).ConfigureAwait(false);
+                    await ServeAsync(service, context, next).ConfigureAwait(false);
                     break;
                 case FaultKind.Delay:
                     await Task.Delay(fault.Delay, context.RequestAborted).ConfigureAwait(false);
-                    await next(context).ConfigureAwait(false);
+                    await ServeAsync(service, context, next).ConfigureAwait(false);
                     break;
                 case FaultKind.Status:
-                    context.Response.StatusCode = fault.Status;
-                    if (fault.RetryAfterSeconds is int seconds) context.Response.Headers.RetryAfter = seconds.ToString();
-                    context.Response.ContentType = "application/json";
-                    await context.Response.WriteAsync(fault.Body ?? DefaultFaultBody(service, fault.Status)).ConfigureAwait(false);
+                    var rendered = service.Fault(request, fault.Status);
+                    if (fault.Body is not null) rendered = rendered with { Body = fault.Body };
+                    if (fault.RetryAfterSeconds is int seconds) context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+                    await rendered.WriteAsync(context).ConfigureAwait(false);
                     break;
                 case FaultKind.Html:
-                    context.Response.StatusCode = fault.Status == 503 ? 502 : fault.Status;
-                    context.Response.ContentType = "text/html";
-                    await context.Response.WriteAsync(
+                    // A proxy's page, not the vendor's: the same for every service behind one.
+                    await new LabResponse(fault.Status == 503 ? 502 : fault.Status, "text/html",
                         "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center>" +
-                        "<hr><center>nginx</center></body></html>").ConfigureAwait(false);
+                        "<hr><center>nginx</center></body></html>").WriteAsync(context).ConfigureAwait(false);
                     break;
                 case FaultKind.Reset:
+                    // No response will start: record before the client can see the connection drop.
+                    Record(context.Response.StatusCode);
                     context.Abort();
                     break;
                 case FaultKind.Truncate:
-                    await TruncateAsync(context, next).ConfigureAwait(false);
+                    await TruncateAsync(context, c => ServeAsync(service, c, next)).ConfigureAwait(false);
                     break;
             }
         }
+        catch
+        {
+            failed = true;
+            throw;
+        }
         finally
         {
-            Journal.Add(new JournalEntry(
-                sequence, service.Name, request.Method, request.Path.Value ?? "/", request.QueryString.Value ?? string.Empty, body,
-                AuthSchemeOf(request), context.Items.TryGetValue(LabRequest.PrincipalKey, out var p) ? p as string : null,
-                request.Headers.ToDictionary(h => h.Key, h => LabJournal.SecretHeaders.Contains(h.Key) ? "(redacted)" : h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
-                context.Response.StatusCode, started));
+            // Reached without a response started: an exception (Kestrel answers 500 after this) or an aborted request.
+            Record(failed && !context.Response.HasStarted ? StatusCodes.Status500InternalServerError : context.Response.StatusCode);
         }
+    }
+
+    /// <summary>The service's credentials, before or after routing as the vendor checks them, then its route or its unmatched answer.</summary>
+    private static async Task ServeAsync(ILabService service, HttpContext context, RequestDelegate next)
+    {
+        var unmatched = context.GetEndpoint()?.Metadata.GetMetadata<UnmatchedRoute>() is not null;
+        if (service.AuthenticatesBeforeRouting || !unmatched)
+        {
+            if (await service.AuthenticateAsync(context).ConfigureAwait(false) is { } refusal)
+            {
+                await refusal.WriteAsync(context).ConfigureAwait(false);
+                return;
+            }
+        }
+        await next(context).ConfigureAwait(false);
     }
 
     private static async Task TruncateAsync(HttpContext context, RequestDelegate next)
@@ -178,19 +228,22 @@ public sealed class LabServer : IAsyncDisposable
         context.Abort();
     }
 
-    private static string? AuthSchemeOf(HttpRequest request)
+    private static bool IsSecret(ILabService service, string header) =>
+        LabJournal.SecretHeaders.Contains(header) || service.CredentialHeaders.Contains(header, StringComparer.OrdinalIgnoreCase);
+
+    private static string? AuthSchemeOf(ILabService service, HttpRequest request)
     {
         var auth = request.Headers.Authorization.ToString();
-        if (auth.Length == 0) return request.Headers.ContainsKey("X-IRIS-AUTH") ? "X-IRIS-AUTH" : null;
+        if (auth.Length == 0) return service.CredentialHeaders.FirstOrDefault(request.Headers.ContainsKey);
         var space = auth.IndexOf(' ');
         return space > 0 ? auth[..space] : "(raw)";
     }
 
-    private static string DefaultFaultBody(ILabService service, int status) => service.Name switch
+    /// <summary>Marks the fallback endpoint, so credentials a vendor checks after routing are not asked of a path it lacks.</summary>
+    private sealed class UnmatchedRoute
     {
-        "elastic" => $"{{\"error\":{{\"root_cause\":[{{\"type\":\"es_rejected_execution_exception\",\"reason\":\"rejected execution (injected by the Lab)\"}}],\"type\":\"es_rejected_execution_exception\",\"reason\":\"rejected execution (injected by the Lab)\"}},\"status\":{status}}}",
-        _ => $"{{\"status\":\"error\",\"message\":\"Injected fault {status}\",\"data\":[]}}",
-    };
+        public static readonly UnmatchedRoute Instance = new();
+    }
 
     public async ValueTask DisposeAsync()
     {

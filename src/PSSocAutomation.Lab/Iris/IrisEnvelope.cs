@@ -3,18 +3,16 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
+using PSSocAutomation.Lab.Hosting;
 
 namespace PSSocAutomation.Lab.Iris;
 
 /// <summary>One finished IRIS answer: status, content type and body text.</summary>
 internal sealed record IrisReply(int Status, string ContentType, string Body)
 {
-    public Task WriteAsync(HttpContext context)
-    {
-        context.Response.StatusCode = Status;
-        context.Response.ContentType = ContentType;
-        return context.Response.WriteAsync(Body, context.RequestAborted);
-    }
+    public Task WriteAsync(HttpContext context) => ToLabResponse().WriteAsync(context);
+
+    public LabResponse ToLabResponse() => new(Status, ContentType, Body);
 }
 
 /// <summary>Leaves a handler early with a finished answer (401, 403, 415, a validation error ...).</summary>
@@ -67,6 +65,9 @@ internal static class IrisEnvelope
             ? Error("Resource not found", status: 404)
             : Html(404, "Page not found", "The page you are looking for does not exist on this IRIS instance.");
     }
+
+    /// <summary>A route the Lab does not emulate: the envelope's 400, which is where IRIS clients look for a message.</summary>
+    public static IrisReply NotEmulated(HttpRequest request) => Error(LabResponse.NotEmulatedMessage(request));
 
     public static IrisReply MethodNotAllowed() =>
         Html(405, "405 Method Not Allowed", "The method is not allowed for the requested URL.");

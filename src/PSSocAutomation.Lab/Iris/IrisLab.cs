@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using PSSocAutomation.Lab.Hosting;
 
 namespace PSSocAutomation.Lab.Iris;
@@ -12,11 +13,14 @@ namespace PSSocAutomation.Lab.Iris;
 public sealed class IrisLab : ILabService
 {
     private readonly LabServer _lab;
+    private readonly IrisAuthentication _authentication;
+    private IrisRouter? _router;
     private volatile IrisVersion _version = IrisVersion.Parse("v2.4.20");
 
     public IrisLab(LabServer lab)
     {
         _lab = lab;
+        _authentication = new IrisAuthentication(this);
         AnalystApiKey = LabCredentials.UrlSafe(64);
         Store.Reset(lab.Credentials.IrisApiKey, AnalystApiKey);
     }
@@ -24,7 +28,13 @@ public sealed class IrisLab : ILabService
     public string Name => "iris";
     public bool UseHttps => true;
 
-    public IReadOnlyDictionary<string, string> EveryResponseHeaders { get; } = new Dictionary<string, string>();
+    /// <summary>Flask matches the URL before any decorator runs, so a path IRIS lacks never asks for a key.</summary>
+    public bool AuthenticatesBeforeRouting => false;
+
+    /// <summary>2.4.8 and later also take the key in X-IRIS-AUTH.</summary>
+    public IReadOnlyList<string> CredentialHeaders { get; } = ["X-IRIS-AUTH"];
+
+    public IEnumerable<KeyValuePair<string, string>> EveryResponseHeaders(HttpRequest request) => [];
 
     internal IrisStore Store { get; } = new();
     internal IrisVersion CurrentVersion => _version;
@@ -58,8 +68,19 @@ public sealed class IrisLab : ILabService
         IrisCaseRoutes.Map(routes);
         IrisAlertRoutes.Map(routes);
         IrisCaseObjectRoutes.Map(routes);
-        routes.MapFallback();
+        _router = routes;
     }
+
+    /// <summary>The API key as Bearer (or raw, or X-IRIS-AUTH, or ?api_key= by version); a refusal is IRIS's 401 envelope.</summary>
+    public ValueTask<LabResponse?> AuthenticateAsync(HttpContext context) =>
+        ValueTask.FromResult(_authentication.Authenticate(context)?.ToLabResponse());
+
+    /// <summary>The legacy envelope with the status; a test wanting nginx's page in front uses <see cref="FaultKind.Html"/>.</summary>
+    public LabResponse Fault(HttpRequest request, int status) =>
+        IrisEnvelope.Error($"Injected fault {status}", status: status).ToLabResponse();
+
+    public LabResponse Unmatched(HttpRequest request) =>
+        (_router ?? throw new InvalidOperationException("IRIS routes are not mapped yet.")).Unmatched(request).ToLabResponse();
 
     // ---- state control ----
 

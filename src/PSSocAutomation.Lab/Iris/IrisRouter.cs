@@ -1,17 +1,15 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using PSSocAutomation.Lab.Hosting;
 
 namespace PSSocAutomation.Lab.Iris;
 
 /// <summary>
 /// Maps IRIS routes onto minimal APIs and runs IRIS's decorators around them, in IRIS's order:
-/// Flask routing (unknown path → 404, wrong method → 405) before anything else, then the CSRF check, then the API key
-/// (401), then ac_api_requires' group permission (403) or ac_api_case_requires' cid and case access (404/403).
-/// Handlers run under the store lock and return a finished reply.
+/// Flask routing (wrong method → 405, a path parameter its converter refuses → 404) before anything else, then the
+/// CSRF check and the API key (<see cref="IrisAuthentication"/>, which Hosting runs once a route matched), then
+/// ac_api_requires' group permission (403) or ac_api_case_requires' cid and case access (404/403). Handlers run under
+/// the store lock and return a finished reply. A path no route has is one the Lab does not emulate (400).
 /// </summary>
 internal sealed class IrisRouter
 {
@@ -35,36 +33,38 @@ internal sealed class IrisRouter
 
     private void Map(string method, string pattern, Func<IrisRequest, IrisReply?> gate, Func<IrisRequest, IrisReply> handler)
     {
-        // Flask answers HEAD wherever it answers GET.
-        string[] methods = method == "GET" ? ["GET", "HEAD"] : [method];
-        foreach (var m in methods) _routes.Add((m, Segments(pattern)));
-        _app.MapMethods(pattern, methods, (HttpContext context) => RunAsync(context, gate, handler));
+        _routes.AddRange(Methods(method).Select(m => (m, Segments(pattern))));
+        // Flask's <int:> converter takes digits only; ASP.NET's int also takes a sign, which Flask leaves to its 404.
+        // With the constraint in the template, such a path matches no route, so Hosting asks no key for it.
+        var template = pattern.Replace(":int}", ":regex(^[0-9]+\\z)}", StringComparison.Ordinal);
+        _app.MapMethods(template, Methods(method), (HttpContext context) => RunAsync(context, gate, handler));
     }
 
-    public void MapFallback() => _app.MapFallback((HttpContext context) =>
+    // Flask answers HEAD wherever it answers GET.
+    private static string[] Methods(string method) => method == "GET" ? ["GET", "HEAD"] : [method];
+
+    /// <summary>
+    /// What a request no route took gets: Flask's 405 when the path exists for another method, IRIS's 404 handler when
+    /// an emulated route's &lt;int:&gt; converter refused a segment, and the Lab's "not emulated" 400 for any other path.
+    /// </summary>
+    public IrisReply Unmatched(HttpRequest request)
     {
-        var path = Segments(context.Request.Path.Value ?? "/");
-        // Flask answers 405 when the path exists for another method; only unknown paths reach IRIS's 404 handler.
-        var known = _routes.Any(r => Matches(r.Segments, path));
-        return (known ? IrisEnvelope.MethodNotAllowed() : IrisEnvelope.NotFound(context.Request)).WriteAsync(context);
-    });
+        var path = Segments(request.Path.Value ?? "/");
+        if (_routes.Any(r => Matches(r.Segments, path, strict: true))) return IrisEnvelope.MethodNotAllowed();
+        if (_routes.Any(r => Matches(r.Segments, path, strict: false))) return IrisEnvelope.NotFound(request);
+        return IrisEnvelope.NotEmulated(request);
+    }
 
     private static string[] Segments(string path) => path.Split('/', StringSplitOptions.RemoveEmptyEntries);
 
-    private static bool Matches(string[] pattern, string[] path) =>
+    /// <summary>Strict: as Flask matches (an &lt;int:&gt; segment must be digits); not strict: any value in a parameter.</summary>
+    private static bool Matches(string[] pattern, string[] path, bool strict) =>
         pattern.Length == path.Length && pattern.Zip(path).All(p => p.First.StartsWith('{')
-            ? !p.First.Contains(":int", StringComparison.Ordinal) || p.Second.All(char.IsAsciiDigit)
+            ? !strict || !p.First.Contains(":int", StringComparison.Ordinal) || (p.Second.Length > 0 && p.Second.All(char.IsAsciiDigit))
             : string.Equals(p.First, p.Second, StringComparison.OrdinalIgnoreCase));
 
     private async Task RunAsync(HttpContext context, Func<IrisRequest, IrisReply?> gate, Func<IrisRequest, IrisReply> handler)
     {
-        // Every route parameter here is <int:...>: Flask's converter takes digits only, ASP.NET's also takes a sign.
-        if (context.Request.RouteValues.Values.Any(v => v is string s && !s.All(char.IsAsciiDigit)))
-        {
-            await IrisEnvelope.NotFound(context.Request).WriteAsync(context).ConfigureAwait(false);
-            return;
-        }
-
         var request = new IrisRequest(context, _lab, _lab.CurrentVersion);
         IrisReply reply;
         try
@@ -72,7 +72,10 @@ internal sealed class IrisRouter
             await request.ReadBodyAsync().ConfigureAwait(false);
             lock (_lab.Store.Sync)
             {
-                reply = Authenticate(request) ?? gate(request) ?? handler(request);
+                // Read again under the lock: a test may have changed the user's permissions since the key was checked.
+                var authenticated = IrisAuthentication.UserOf(context);
+                request.User = _lab.Store.User(authenticated.Id) ?? authenticated;
+                reply = gate(request) ?? handler(request);
             }
         }
         catch (IrisReplyException e)
@@ -86,50 +89,6 @@ internal sealed class IrisRouter
             reply = IrisEnvelope.InternalServerError();
         }
         await reply.WriteAsync(context).ConfigureAwait(false);
-    }
-
-    /// <summary>The CSRF check, then the API key. On success the caller is recorded and gets a session cookie.</summary>
-    private IrisReply? Authenticate(IrisRequest r)
-    {
-        var headers = r.Http.Request.Headers;
-        if (HttpMethods.IsPost(r.Method) && r.HasSessionCookie)
-        {
-            // ≤2.4.7 CSRF-checks every POST that carries a session cookie; 2.4.8 exempts requests that carry a key header.
-            var exempt = r.Version.IrisAuthHeader && (headers.ContainsKey("X-IRIS-AUTH") || headers.ContainsKey("Authorization"));
-            if (!exempt) return IrisEnvelope.Error("Invalid CSRF token");
-        }
-
-        var user = FindUser(r);
-        if (user is null) return IrisEnvelope.AuthenticationRequired();
-        r.User = user;
-        LabRequest.SetPrincipal(r.Http, user.Login);
-        // ac_api_requires stores the permissions in the Flask session, so API answers set a session cookie: a client
-        // that keeps cookies sends it back, which is exactly what trips the CSRF check above.
-        r.Http.Response.Headers.Append("Set-Cookie", "session=" + SessionValue(user) + "; Secure; HttpOnly; Path=/; SameSite=Lax");
-        return null;
-    }
-
-    private IrisUser? FindUser(IrisRequest r)
-    {
-        var headers = r.Http.Request.Headers;
-        var candidates = new List<string?>();
-        if (r.Version.ApiKeyQueryParameter) candidates.Add(r.Query("api_key"));
-        if (r.Version.IrisAuthHeader) candidates.Add(headers["X-IRIS-AUTH"].ToString());
-        var authorization = headers.Authorization.ToString();
-        if (authorization.Length > 0)
-        {
-            // replace('Bearer ', '', 1): the first occurrence anywhere goes, so a raw key works too.
-            var at = authorization.IndexOf("Bearer ", StringComparison.Ordinal);
-            candidates.Add(at < 0 ? authorization : authorization.Remove(at, "Bearer ".Length));
-        }
-        return candidates.Select(_lab.Store.UserByKey).FirstOrDefault(u => u is not null);
-    }
-
-    private static string SessionValue(IrisUser user)
-    {
-        static string B64(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        var payload = Encoding.UTF8.GetBytes($"{{\"permissions\":{(long)user.Permissions}}}");
-        return B64(payload) + "." + B64(RandomNumberGenerator.GetBytes(4)) + "." + B64(RandomNumberGenerator.GetBytes(20));
     }
 
     private static IrisReply? RequirePermission(IrisRequest r, IrisPermissions any)

@@ -30,6 +30,12 @@ public static class RepositoryPaths
     /// <summary>The pwsh built from Microsoft.PowerShell.SDK (src/PSSocAutomation.Pwsh), same configuration as the tests.</summary>
     public static string Pwsh => Path.Combine(Root, "src", "PSSocAutomation.Pwsh", "bin", Metadata("Configuration"), "net10.0", OperatingSystem.IsWindows() ? "pwsh.exe" : "pwsh");
 
+    /// <summary>The built Lab program (run it with `dotnet`), same configuration as the tests.</summary>
+    public static string LabAssembly => Path.Combine(Root, "src", "PSSocAutomation.Lab", "bin", Metadata("Configuration"), "net10.0", "PSSocAutomation.Lab.dll");
+
+    /// <summary>The dotnet host the tests run under (the SDK sets DOTNET_HOST_PATH for its children), else the one on PATH.</summary>
+    public static string DotnetHost => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
+
     private static string FindRoot()
     {
         foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })

@@ -771,19 +771,31 @@ public sealed class IrisLabTests : IClassFixture<LabFixture>, IDisposable
     // ---- HTTP edges ----
 
     [Fact]
-    public async Task Unknown_routes_answer_json_only_to_json_requests()
+    public async Task Routes_the_Lab_lacks_are_400_not_emulated_and_IRIS_404s_answer_json_only_to_json_requests()
     {
+        // A path no emulated route has: the envelope's 400 naming the method and path, JSON whatever was asked.
         var json = await Send(HttpMethod.Get, "/alerts/nope/nothing", contentType: "application/json");
-        Assert.Equal(HttpStatusCode.NotFound, json.Status);
-        Assert.Equal("""{"status":"error","message":"Resource not found","data":[]}""", json.Body);
+        Assert.Equal(HttpStatusCode.BadRequest, json.Status);
+        Assert.Equal("""{"status":"error","message":"GET /alerts/nope/nothing is not emulated by the PSSocAutomation Lab","data":[]}""", json.Body);
+        var bare = await Send(HttpMethod.Post, "/api/v2/cases", "{}", contentType: "text/plain");
+        Assert.Equal(HttpStatusCode.BadRequest, bare.Status);
+        Assert.Equal("POST /api/v2/cases is not emulated by the PSSocAutomation Lab", (string?)JsonNode.Parse(bare.Body)!["message"]);
 
-        var html = await Send(HttpMethod.Get, "/alerts/nope/nothing", contentType: "");
+        // IRIS's own 404, where IRIS gives it (a route this version lacks): JSON only to requests that declare JSON.
+        _iris.Version = "v2.3.3";
+        var gated = await Send(HttpMethod.Get, "/manage/cases/filter", contentType: "application/json");
+        Assert.Equal(HttpStatusCode.NotFound, gated.Status);
+        Assert.Equal("""{"status":"error","message":"Resource not found","data":[]}""", gated.Body);
+        var html = await Send(HttpMethod.Get, "/manage/cases/filter", contentType: "");
         Assert.Equal(HttpStatusCode.NotFound, html.Status);
         Assert.StartsWith("text/html", html.Response.Content.Headers.ContentType!.ToString());
+        _iris.Version = "v2.4.20";
 
-        // Routing comes before authentication.
-        Assert.Equal(HttpStatusCode.NotFound, (await Send(HttpMethod.Get, "/nowhere", key: null)).Status);
+        // Routing comes before authentication: no key is asked of a path the Lab lacks or one Flask's converter refuses.
+        Assert.Equal(HttpStatusCode.BadRequest, (await Send(HttpMethod.Get, "/nowhere", key: null)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await Send(HttpMethod.Get, "/alerts/-1", key: null)).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await Get("/alerts/-1")).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Send(HttpMethod.Get, "/alerts/1", key: null)).Status);
         Assert.Equal(HttpStatusCode.MethodNotAllowed, (await Send(HttpMethod.Post, "/alerts/filter", "{}")).Status);
 
         var plain = await Send(HttpMethod.Post, "/alerts/add", AlertBody().ToJsonString(), contentType: "text/plain");

@@ -74,7 +74,9 @@ public sealed class PesterTests
         using var ps = PowerShell.Create();
         ps.Runspace = runspace;
         ps.AddScript("""
-            param($pester, $path)
+            param($pester, $path, $lab)
+            # Story tests start the Lab as a process: the build of it that goes with these tests.
+            $env:PSSOC_LAB_ASSEMBLY = $lab
             Import-Module $pester -Force
             $config = New-PesterConfiguration
             $config.Run.Path = $path
@@ -90,7 +92,7 @@ public sealed class PesterTests
                     [pscustomobject]@{ Name = '<container>'; Result = 'Failed'; Message = ($container.ErrorRecord | ForEach-Object { $_.ToString() }) -join "`n" }
                 }
             }
-            """).AddArgument(RepositoryPaths.PesterManifest).AddArgument(file);
+            """).AddArgument(RepositoryPaths.PesterManifest).AddArgument(file).AddArgument(RepositoryPaths.LabAssembly);
         var outcomes = new Dictionary<string, PesterOutcome>(StringComparer.Ordinal);
         foreach (var item in ps.Invoke())
             outcomes[(string)item.Properties["Name"].Value] = new PesterOutcome((string)item.Properties["Result"].Value, (string)item.Properties["Message"].Value);

@@ -1,0 +1,56 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace PSSocAutomation.Lab.Hosting;
+
+/// <summary>
+/// Where a Lab process is and how to log in, as a JSON file for a script or test that started it: the Elastic URI, user,
+/// password and encoded API key, and the IRIS URI, API key and certificate pin, under the names Connect-Elastic and
+/// Connect-Iris take. Written whole or not at all, so a reader polling for the file never sees half of it.
+/// </summary>
+public static class LabConnectionFile
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public static JsonObject Describe(LabServer lab) => new()
+    {
+        ["ProcessId"] = Environment.ProcessId,
+        ["Elastic"] = new JsonObject
+        {
+            ["Uri"] = lab.ElasticUri.ToString(),
+            ["User"] = lab.Credentials.ElasticUser,
+            ["Password"] = lab.Credentials.ElasticPassword,
+            ["ApiKey"] = lab.Credentials.ElasticApiKeyEncoded,
+        },
+        ["Iris"] = new JsonObject
+        {
+            ["Uri"] = lab.IrisUri.ToString(),
+            ["ApiKey"] = lab.Credentials.IrisApiKey,
+            ["CertificateThumbprint"] = lab.CertificateSha256,
+        },
+    };
+
+    public static void Write(LabServer lab, string path)
+    {
+        var full = Path.GetFullPath(path);
+        // Same folder, so the move is a rename: atomic, and it replaces an older file in one step.
+        var temp = Path.Combine(Path.GetDirectoryName(full)!, "." + Path.GetFileName(full) + "." + Environment.ProcessId + ".tmp");
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        // The file holds this run's secrets: readable by its owner only.
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        try
+        {
+            using (var stream = new FileStream(temp, options))
+            {
+                JsonSerializer.Serialize(stream, Describe(lab), Indented);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temp, full, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
+    }
+}
