@@ -48,6 +48,8 @@ namespace PSSocAutomation.Core
             Task<T> task;
             lock (_gate)
             {
+                // A failed fetch may still be here when its own clean-up continuation has not run yet: never hand it out again.
+                if (_current != null && _current.IsCompleted && _current.Status != TaskStatus.RanToCompletion) _current = null;
                 task = _current ??= Start();
             }
             return SharedWait.ForAsync(task, _waiting, cancellationToken);
@@ -143,6 +145,7 @@ namespace PSSocAutomation.Core
         public void Verbose(string message) => Post(l => l.Verbose(message));
         public void Warning(string message) => Post(l => l.Warning(message));
         public void Debug(string message) => Post(l => l.Debug(message));
+        public void Waiting(string? status) => Post(l => l.Waiting(status));
 
         private void Post(Action<IRequestLog> write)
         {

@@ -118,7 +118,7 @@ namespace PSSocAutomation.Elastic
                 if (pending.Count == 0) break;
                 RetriedItems += pending.Count;
                 Http.RequestLog.Warning($"Elasticsearch rejected {pending.Count} document(s) with 429 (too many requests); sending them again in {delay.TotalSeconds:0.##} s.");
-                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                await Http.Waits.Sleep(_client.Pipeline.Options.TimeProvider, delay, cancellationToken).ConfigureAwait(false);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
             }
             results.Sort((a, b) => a.Document.Position.CompareTo(b.Document.Position));

@@ -46,7 +46,9 @@ namespace PSSocAutomation.Elastic
         /// <summary>GET / with Elastic's product check: the X-Elastic-Product header (7.14+) or the tagline of older versions.</summary>
         public async Task<ElasticClusterInfo> GetInfoAsync(CancellationToken cancellationToken)
         {
-            var response = await Pipeline.SendAsync(new ApiRequest(HttpMethod.Get, string.Empty) { AcceptStatus = s => s == 403 }, cancellationToken).ConfigureAwait(false);
+            // The server check of Connect-Elastic: bounded as a whole, so a port that never answers fails in seconds.
+            var check = new ApiRequest(HttpMethod.Get, string.Empty) { AcceptStatus = s => s == 403, TotalTimeout = Pipeline.Options.SetupTimeout, Description = "the server check" };
+            var response = await Pipeline.SendAsync(check, cancellationToken).ConfigureAwait(false);
             if (response.Status == 403)
             {
                 // A user without the monitor privilege may still search; official clients pass with a warning too.
@@ -98,7 +100,7 @@ namespace PSSocAutomation.Elastic
         /// <summary>
         /// Every hit of a query, page by page, through a point in time and search_after (never from/size, so no 10,000
         /// window). The next page is already on its way while the caller works through this one; the point in time is
-        /// closed at the end, on error and when the caller stops early.
+        /// closed at the end, on error, on cancellation and when the caller stops early (<see cref="Pager{TPage, TCursor}"/>).
         /// </summary>
         /// <param name="index">Index, pattern or comma list the point in time is opened on.</param>
         /// <param name="body">query, sort, _source ... (size, pit and search_after are set here). Sort must be set.</param>
@@ -109,44 +111,46 @@ namespace PSSocAutomation.Elastic
         public async IAsyncEnumerable<SearchPage> StreamAsync(string index, JsonObject body, int pageSize, long? limit, string keepAlive,
             [EnumeratorCancellation] CancellationToken cancellationToken)
         {
-            var pitId = await OpenPointInTimeAsync(index, keepAlive, cancellationToken).ConfigureAwait(false);
-            Task<JsonDocument>? next = null;
-            try
-            {
-                long delivered = 0;
-                var number = 0;
-                next = FetchPageAsync(body, pitId, keepAlive, null, PageSize(pageSize, limit, 0), cancellationToken);
-                while (next != null)
+            string? pitId = null;
+            long delivered = 0;
+            var pager = new Pager<SearchPage, JsonElement?>(
+                async (searchAfter, number, ct) =>
                 {
-                    using var doc = await next.ConfigureAwait(false);
-                    next = null;
-                    var root = doc.RootElement;
-                    if (Str(root, "pit_id") is string newer) pitId = newer;
-                    var hits = root.GetProperty("hits").GetProperty("hits");
-                    var count = hits.GetArrayLength();
-                    if (count == 0) yield break;
-                    delivered += count;
-                    var size = PageSize(pageSize, limit, delivered);
-                    if (count >= PageSize(pageSize, limit, delivered - count) && size > 0)
+                    // Opened by the first fetch, inside the pager, so every way out from here on closes it.
+                    pitId ??= await OpenPointInTimeAsync(index, keepAlive, ct).ConfigureAwait(false);
+                    var requested = PageSize(pageSize, limit, delivered);
+                    var doc = await FetchPageAsync(body, pitId, keepAlive, searchAfter, requested, ct).ConfigureAwait(false);
+                    try
                     {
-                        var lastSort = hits[count - 1].GetProperty("sort").Clone();
-                        next = FetchPageAsync(body, pitId, keepAlive, lastSort, size, cancellationToken);
+                        var root = doc.RootElement;
+                        if (Str(root, "pit_id") is string newer) pitId = newer;
+                        var hits = root.GetProperty("hits").GetProperty("hits");
+                        var count = hits.GetArrayLength();
+                        if (count == 0)
+                        {
+                            doc.Dispose();
+                            return null;
+                        }
+                        delivered += count;
+                        var page = new SearchPage(hits, number);
+                        // A short page is the last; so is the one that reaches the limit.
+                        if (count >= requested && PageSize(pageSize, limit, delivered) > 0)
+                            return FetchedPage<SearchPage, JsonElement?>.WithNext(page, hits[count - 1].GetProperty("sort").Clone(), doc);
+                        return FetchedPage<SearchPage, JsonElement?>.Last(page, doc);
                     }
-                    yield return new SearchPage(hits, ++number);
-                }
-            }
-            finally
+                    catch
+                    {
+                        doc.Dispose();
+                        throw;
+                    }
+                },
+                // An open PIT pins segments on the cluster until it expires; the pager closes it within its own bound, even after Ctrl+C.
+                ct => pitId is null ? Task.CompletedTask : ClosePointInTimeAsync(pitId, ct))
             {
-                if (next != null)
-                {
-                    try { (await next.ConfigureAwait(false)).Dispose(); }
-                    catch (Exception) { /* the page nobody will read; its failure does not matter now */ }
-                }
-                // Close even when the caller was cancelled: an open PIT pins segments on the cluster until it expires.
-                using var close = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-                try { await ClosePointInTimeAsync(pitId, close.Token).ConfigureAwait(false); }
-                catch (Exception ex) { RequestLog.Warning("Could not close the Elasticsearch point in time (it expires by itself after its keep-alive): " + ex.Message); }
-            }
+                TimeProvider = Pipeline.Options.TimeProvider,
+                CloseFailure = "Could not close the Elasticsearch point in time (it expires by itself after its keep-alive)",
+            };
+            await foreach (var page in pager.ReadAsync(null, cancellationToken).ConfigureAwait(false)) yield return page;
         }
 
         private static int PageSize(int pageSize, long? limit, long delivered) =>
@@ -180,23 +184,40 @@ namespace PSSocAutomation.Elastic
 
         /// <summary>
         /// Every bucket of a composite aggregation named <paramref name="aggregationName"/>, page by page with after_key,
-        /// so no bucket is lost past the first page. Yields each response; its buckets are under aggregations.{name}.buckets.
+        /// so no bucket is lost past the first page; the next page is fetched while the caller works through this one.
+        /// Yields each bucket; its JSON is valid until the stream moves past its page.
         /// </summary>
         public async IAsyncEnumerable<JsonElement> StreamCompositeBucketsAsync(string index, JsonObject body, string aggregationName,
             [EnumeratorCancellation] CancellationToken cancellationToken)
         {
             var composite = body["aggs"]?[aggregationName]?["composite"] as JsonObject
                 ?? throw new ArgumentException("The body has no composite aggregation named " + aggregationName + ".");
-            while (true)
-            {
-                using var doc = await SearchAsync(index, Encoding.UTF8.GetBytes(body.ToJsonString()), cancellationToken).ConfigureAwait(false);
-                if (!doc.RootElement.TryGetProperty("aggregations", out var aggs) || !aggs.TryGetProperty(aggregationName, out var agg))
-                    yield break;
-                var buckets = agg.GetProperty("buckets");
+            var pager = new Pager<JsonElement, JsonNode?>(
+                async (after, number, ct) =>
+                {
+                    if (after != null) composite["after"] = after;
+                    var doc = await SearchAsync(index, Encoding.UTF8.GetBytes(body.ToJsonString()), ct).ConfigureAwait(false);
+                    try
+                    {
+                        if (!doc.RootElement.TryGetProperty("aggregations", out var aggs) || !aggs.TryGetProperty(aggregationName, out var agg))
+                        {
+                            doc.Dispose();
+                            return null;
+                        }
+                        var buckets = agg.GetProperty("buckets");
+                        if (buckets.GetArrayLength() > 0 && agg.TryGetProperty("after_key", out var afterKey))
+                            return FetchedPage<JsonElement, JsonNode?>.WithNext(buckets, JsonNode.Parse(afterKey.GetRawText()), doc);
+                        return FetchedPage<JsonElement, JsonNode?>.Last(buckets, doc);
+                    }
+                    catch
+                    {
+                        doc.Dispose();
+                        throw;
+                    }
+                })
+            { TimeProvider = Pipeline.Options.TimeProvider };
+            await foreach (var buckets in pager.ReadAsync(null, cancellationToken).ConfigureAwait(false))
                 foreach (var bucket in buckets.EnumerateArray()) yield return bucket;
-                if (buckets.GetArrayLength() == 0 || !agg.TryGetProperty("after_key", out var afterKey)) yield break;
-                composite["after"] = JsonNode.Parse(afterKey.GetRawText());
-            }
         }
 
         /// <summary>GET /{index}/_mapping: each index's mappings.</summary>

@@ -1,3 +1,4 @@
+using System;
 using System.Text.Json;
 using PSSocAutomation.Http;
 
@@ -9,6 +10,13 @@ namespace PSSocAutomation.Elastic
         public static readonly ElasticErrors Instance = new ElasticErrors();
 
         public string ServiceName => "Elasticsearch";
+
+        /// <summary>Elasticsearch answers errors in JSON; anything else (a proxy's text) the pipeline quotes as it is.</summary>
+        public (string? Type, string? Reason) Describe(int status, string? contentType, ReadOnlyMemory<byte> body)
+        {
+            if (!ResponseBody.TryParseJson(body, out var doc)) return (null, null);
+            using (doc) return Describe(status, doc!.RootElement);
+        }
 
         public (string? Type, string? Reason) Describe(int status, JsonElement body)
         {
@@ -69,6 +77,8 @@ namespace PSSocAutomation.Elastic
                     return "The user is authenticated but lacks the index or cluster privilege named above; grant it, or use an account that has it.";
                 case ApiFailureKind.Connection:
                     return "Check the -Uri given to Connect-Elastic and that Elasticsearch is running.";
+                case ApiFailureKind.Timeout:
+                    return "Check the -Uri given to Connect-Elastic (the HTTP port, 9200 by default, not the transport port 9300) and any proxy in between, or raise -TimeoutSec if Elasticsearch is only slow.";
                 default:
                     return null;
             }

@@ -30,7 +30,7 @@ namespace PSSocAutomation.Http
         {
             var options = pipeline.Options;
             var service = pipeline.ServiceName;
-            return new ResiliencePipelineBuilder()
+            return new ResiliencePipelineBuilder { TimeProvider = options.TimeProvider }
                 .AddRetry(new RetryStrategyOptions
                 {
                     ShouldHandle = new PredicateBuilder().Handle<SocApiException>(ex => options.MaxRetries > 0 && MayHaveBeenApplied(ex)),

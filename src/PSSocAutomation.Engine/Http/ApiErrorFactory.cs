@@ -4,7 +4,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Text;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 
 namespace PSSocAutomation.Http
@@ -15,17 +14,6 @@ namespace PSSocAutomation.Http
         private const int MaxBodyInMessage = 2000;
         private static readonly Regex Title = new Regex(@"<title>\s*(.*?)\s*</title>", RegexOptions.IgnoreCase | RegexOptions.Singleline | RegexOptions.Compiled);
         private static readonly Regex Heading = new Regex(@"<h1[^>]*>\s*(.*?)\s*</h1>", RegexOptions.IgnoreCase | RegexOptions.Singleline | RegexOptions.Compiled);
-
-        public static bool LooksLikeHtml(byte[] body, string? contentType)
-        {
-            if (contentType != null && contentType.IndexOf("html", StringComparison.OrdinalIgnoreCase) >= 0) return true;
-            foreach (var b in body)
-            {
-                if (b == ' ' || b == '\r' || b == '\n' || b == '\t' || b == 0xEF || b == 0xBB || b == 0xBF) continue;
-                return b == '<';
-            }
-            return false;
-        }
 
         public static SocApiException HtmlPage(string service, int status, string url, byte[] body)
         {
@@ -55,7 +43,7 @@ namespace PSSocAutomation.Http
         public static SocApiException FromStatus(IVendorErrors vendor, SecretRedactor redactor, string method, string url, int status, byte[] body, string? contentType, int retries, double? retryAfter)
         {
             var service = vendor.ServiceName;
-            if (LooksLikeHtml(body, contentType))
+            if (ResponseBody.IsHtml(contentType, body))
             {
                 var html = HtmlPage(service, status, url, body);
                 html.Method = method;
@@ -68,12 +56,18 @@ namespace PSSocAutomation.Http
             {
                 try
                 {
-                    using var doc = JsonDocument.Parse(body);
-                    (type, reason) = vendor.Describe(status, doc.RootElement);
+                    (type, reason) = vendor.Describe(status, contentType, body);
                 }
-                catch (JsonException)
+                catch (Exception)
                 {
-                    reason = Shorten(Encoding.UTF8.GetString(body));
+                    // A body the vendor's reader chokes on must not hide the failure it came with; it is quoted below.
+                    type = reason = null;
+                }
+                // A body the vendor did not recognise is quoted, unless it is JSON (an envelope with nothing to say).
+                if (type is null && reason is null && ResponseBody.Detect(contentType, body) != BodyFormat.Json)
+                {
+                    var text = ResponseBody.Text(body).Trim();
+                    if (text.Length > 0) reason = Shorten(text);
                 }
             }
 
@@ -128,7 +122,12 @@ namespace PSSocAutomation.Http
             }
         }
 
-        public static SocApiException FromTransport(string service, string baseUri, string method, string url, Exception ex, TlsObservation tls, TlsOptions tlsOptions, TimeSpan timeout, int retries)
+        /// <summary>
+        /// A failure without an answer (TLS refused, timeout, no connection). <paramref name="timeout"/> is the wait that
+        /// ran out: the attempt's timeout, or, when <paramref name="budgetSpent"/>, the request's whole budget
+        /// (<see cref="HttpPipelineOptions.TotalTimeout"/>, <see cref="HttpPipelineOptions.SetupTimeout"/>).
+        /// </summary>
+        public static SocApiException FromTransport(string service, string baseUri, string method, string url, Exception ex, TlsObservation tls, TlsOptions tlsOptions, TimeSpan timeout, bool budgetSpent, int retries)
         {
             var retried = retries > 0 ? $" (after {retries} retr{(retries == 1 ? "y" : "ies")})" : string.Empty;
             // Both .NET and .NET Framework report a refused certificate (by the system or by our pin) as an AuthenticationException.
@@ -139,6 +138,18 @@ namespace PSSocAutomation.Http
                 return new SocApiException(ApiFailureKind.Tls, service,
                     $"The TLS certificate of {service} at {baseUri} is not trusted ({tlsOptions.Describe()}): {why}; subject {tls.Subject ?? "unknown"}.{thumb} If this is the server you expect, pin it with -CertificateThumbprint, trust its CA with -CaCertificateFile, or (tests only) use -SkipCertificateCheck.", ex)
                 { Method = method, Url = url, Retries = retries, RecommendedAction = "Pin the certificate or trust its CA." };
+            }
+            if (budgetSpent)
+            {
+                return new SocApiException(ApiFailureKind.Timeout, service,
+                    $"{service} at {baseUri} did not answer {method} {url} within {timeout.TotalSeconds:0.#} s{retried}. A server that takes the connection and never answers is usually another service on that port, or a proxy holding the request: check the URL and port, and the proxy settings (HTTPS_PROXY, NO_PROXY); if the server is only slow, raise -TimeoutSec.", ex)
+                { Method = method, Url = url, Retries = retries };
+            }
+            if (FindInner<ConnectTimeoutException>(ex) is ConnectTimeoutException connect)
+            {
+                return new SocApiException(ApiFailureKind.Timeout, service,
+                    $"Could not connect to {service} at {baseUri} within {connect.Timeout.TotalSeconds:0.#} s{retried}: nothing answered the connection. Check the host and port, and any firewall or proxy in between.", ex)
+                { Method = method, Url = url, Retries = retries };
             }
             if (ex is TimeoutException || ex is OperationCanceledException)
             {

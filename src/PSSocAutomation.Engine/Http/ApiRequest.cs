@@ -3,6 +3,8 @@ using System.Collections.Generic;
 using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using System.Xml;
+using System.Xml.Linq;
 
 namespace PSSocAutomation.Http
 {
@@ -29,7 +31,12 @@ namespace PSSocAutomation.Http
         public IDictionary<string, string>? Headers { get; set; }
         /// <summary>Statuses the caller handles itself (returned instead of thrown), e.g. 404 on DELETE /_pit.</summary>
         public Func<int, bool>? AcceptStatus { get; set; }
+        /// <summary>Per attempt, instead of the connection's <see cref="HttpPipelineOptions.Timeout"/>.</summary>
         public TimeSpan? Timeout { get; set; }
+        /// <summary>All attempts together, instead of the connection's <see cref="HttpPipelineOptions.TotalTimeout"/>.</summary>
+        public TimeSpan? TotalTimeout { get; set; }
+        /// <summary>False for the requests that obtain credentials (an OAuth2 token request), which the authenticator must not see.</summary>
+        public bool Authenticate { get; set; } = true;
         /// <summary>What the call is for, in the user's terms ("case creation"), shown in its Verbose line.</summary>
         public string? Description { get; set; }
         /// <summary>Parse a 2xx body as JSON while it streams in (large pages), instead of reading it into one array first.</summary>
@@ -78,10 +85,15 @@ namespace PSSocAutomation.Http
                 Json = null;
                 return parsed;
             }
-            if (Body.Length == 0)
-                throw new SocApiException(ApiFailureKind.InvalidResponse, Service, $"{Service} answered {Url} with HTTP {Status} and an empty body where JSON was expected.") { StatusCode = Status, Url = Url };
-            if (ApiErrorFactory.LooksLikeHtml(Body, ContentType))
-                throw ApiErrorFactory.HtmlPage(Service, Status, Url, Body);
+            switch (ResponseBody.Detect(ContentType, Body))
+            {
+                case BodyFormat.Empty:
+                    throw new SocApiException(ApiFailureKind.InvalidResponse, Service, $"{Service} answered {Url} with HTTP {Status} and an empty body where JSON was expected.") { StatusCode = Status, Url = Url };
+                case BodyFormat.Html:
+                    throw ApiErrorFactory.HtmlPage(Service, Status, Url, Body);
+                case BodyFormat.Xml:
+                    throw Unexpected("XML", "JSON");
+            }
             try
             {
                 return JsonDocument.Parse(Body, new JsonDocumentOptions { MaxDepth = 256 });
@@ -91,5 +103,38 @@ namespace PSSocAutomation.Http
                 throw ApiErrorFactory.BadJson(Service, Status, Url, Body, ex);
             }
         }
+
+        /// <summary>Parse the body as XML (AWS query APIs), or say clearly what came back instead. DTDs are refused.</summary>
+        public XDocument ParseXml()
+        {
+            switch (ResponseBody.Detect(ContentType, Body))
+            {
+                case BodyFormat.Empty:
+                    throw new SocApiException(ApiFailureKind.InvalidResponse, Service, $"{Service} answered {Url} with HTTP {Status} and an empty body where XML was expected.") { StatusCode = Status, Url = Url };
+                case BodyFormat.Html:
+                    throw ApiErrorFactory.HtmlPage(Service, Status, Url, Body);
+                case BodyFormat.Json:
+                    throw Unexpected("JSON", "XML");
+            }
+            try
+            {
+                using var stream = new System.IO.MemoryStream(Body, writable: false);
+                using var reader = XmlReader.Create(stream, new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null });
+                return XDocument.Load(reader);
+            }
+            catch (XmlException ex)
+            {
+                throw new SocApiException(ApiFailureKind.InvalidResponse, Service,
+                    $"{Service} answered {Url} with HTTP {Status} and a body that is not valid XML ({Body.Length} bytes; it may have been cut short): {ex.Message}", ex)
+                { StatusCode = Status, Url = Url, RecommendedAction = "Retry the command; if it persists, check for a proxy that rewrites or truncates responses." };
+            }
+        }
+
+        /// <summary>The body as text (Slack webhooks answer "ok").</summary>
+        public string Text() => ResponseBody.Text(Body);
+
+        private SocApiException Unexpected(string found, string expected) =>
+            new SocApiException(ApiFailureKind.Protocol, Service, $"{Service} answered {Url} with HTTP {Status} and {found} where {expected} was expected: is the URL this service's API?")
+            { StatusCode = Status, Url = Url };
     }
 }

@@ -1,10 +1,17 @@
 using System;
+using System.Net.Http;
 using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
 
 namespace PSSocAutomation.Http
 {
-    /// <summary>How a connection authenticates. Holds the secret as the header value only; ToString never shows it.</summary>
-    public sealed class HttpAuth
+    /// <summary>
+    /// The simplest authenticators: one fixed header on every attempt (Basic, ApiKey, Bearer, a vendor's key header).
+    /// Holds the secret as the header value only; ToString never shows it. Stateless, so one instance may serve several
+    /// connections.
+    /// </summary>
+    public sealed class HttpAuth : IRequestAuthenticator
     {
         private HttpAuth(string scheme, string headerName, string headerValue, string? principal)
         {
@@ -66,6 +73,21 @@ namespace PSSocAutomation.Http
             var space = HeaderValue.IndexOf(' ');
             return space > 0 ? new[] { HeaderValue, HeaderValue.Substring(space + 1) } : new[] { HeaderValue };
         }
+
+        public void Attach(HttpPipeline pipeline)
+        {
+            foreach (var secret in SecretValues()) pipeline.Redactor.Add(secret);
+        }
+
+        public ValueTask AuthenticateAsync(HttpRequestMessage request, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+        {
+            if (HeaderName.Length > 0) request.Headers.TryAddWithoutValidation(HeaderName, HeaderValue);
+            return default;
+        }
+
+        /// <summary>A fixed credential cannot renew itself: the 401 is the answer.</summary>
+        public ValueTask<bool> OnUnauthorizedAsync(HttpRequestMessage request, HttpResponseMessage response, CancellationToken cancellationToken) =>
+            new ValueTask<bool>(false);
 
         public override string ToString() => Principal is null ? Scheme : Scheme + " (" + Principal + ")";
     }

@@ -1,6 +1,4 @@
 using System;
-using System.Diagnostics;
-using System.Globalization;
 using System.Linq;
 using System.Net;
 using System.Net.Http;
@@ -8,6 +6,7 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text.Json;
 using System.Threading;
+using System.Threading.RateLimiting;
 using System.Threading.Tasks;
 using Polly;
 using Polly.Retry;
@@ -15,9 +14,10 @@ using Polly.Retry;
 namespace PSSocAutomation.Http
 {
     /// <summary>
-    /// The one HTTP pipeline every client uses: one HttpClient per connection, auth, TLS trust for this connection only,
-    /// retries with back-off through Polly, a timeout per attempt, one Verbose line per request, and secrets redacted
-    /// from everything it reports.
+    /// The one HTTP pipeline every client uses: one HttpClient per connection, TLS trust for this connection only,
+    /// pacing to a vendor's quota, per-attempt authentication, retries with back-off through Polly, a timeout per
+    /// attempt and a budget per request, all on one clock (<see cref="HttpPipelineOptions.TimeProvider"/>), one Verbose
+    /// line per request, and secrets redacted from everything it reports.
     /// </summary>
     public sealed class HttpPipeline : IDisposable
     {
@@ -27,33 +27,20 @@ namespace PSSocAutomation.Http
         private readonly IVendorErrors _vendor;
         private readonly TlsObservation _tls = new TlsObservation();
         private readonly ResiliencePipeline<Attempt> _retry;
+        private readonly TimeProvider _time;
 
         public HttpPipeline(HttpPipelineOptions options, IVendorErrors vendor)
         {
             Options = options;
             _vendor = vendor;
-            foreach (var secret in options.Auth.SecretValues()) Redactor.Add(secret);
+            _time = options.TimeProvider;
             foreach (var secret in options.ExtraSecrets) Redactor.Add(secret);
 
-            var handler = new HttpClientHandler
-            {
-                // IRIS sets a session cookie that breaks later POSTs (CSRF on <=2.4.7); no API here needs cookies.
-                UseCookies = false,
-                AllowAutoRedirect = false,
-                AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
-                MaxConnectionsPerServer = options.MaxConnections,
-            };
-            var callback = TlsValidation.CreateCallback(options.Tls, _tls);
-            if (callback != null) handler.ServerCertificateCustomValidationCallback = (m, c, ch, e) => callback(m, c, ch, e);
-#if NETSTANDARD2_0
-            var proxy = EnvironmentProxy.FromEnvironment();
-            if (proxy != null) { handler.Proxy = proxy; handler.UseProxy = true; }
-#endif
-            _client = new HttpClient(handler, disposeHandler: true) { BaseAddress = options.BaseUri, Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+            _client = new HttpClient(CreateHandler(options, _tls), disposeHandler: true) { BaseAddress = options.BaseUri, Timeout = System.Threading.Timeout.InfiniteTimeSpan };
             _client.DefaultRequestHeaders.UserAgent.ParseAdd(UserAgent);
             _client.DefaultRequestHeaders.Accept.ParseAdd("application/json");
 
-            _retry = new ResiliencePipelineBuilder<Attempt>()
+            _retry = new ResiliencePipelineBuilder<Attempt> { TimeProvider = _time }
                 .AddRetry(new RetryStrategyOptions<Attempt>
                 {
                     MaxRetryAttempts = Math.Max(1, options.MaxRetries),
@@ -74,6 +61,9 @@ namespace PSSocAutomation.Http
                     },
                 })
                 .Build();
+
+            // Last: the authenticator may register secrets with the redactor and keep this pipeline for token requests.
+            options.Auth.Attach(this);
         }
 
         public HttpPipelineOptions Options { get; }
@@ -82,107 +72,277 @@ namespace PSSocAutomation.Http
         /// <summary>How messages name the service ("Elasticsearch", "DFIR-IRIS").</summary>
         public string ServiceName => _vendor.ServiceName;
 
+        private static HttpMessageHandler CreateHandler(HttpPipelineOptions options, TlsObservation observation)
+        {
+            var callback = TlsValidation.CreateCallback(options.Tls, observation);
+#if NETSTANDARD2_0
+            // .NET Framework's handler has no connect timeout: there the attempt timeout and the budgets bound a dead host.
+            var handler = new HttpClientHandler
+            {
+                // IRIS sets a session cookie that breaks later POSTs (CSRF on <=2.4.7); no API here needs cookies.
+                UseCookies = false,
+                AllowAutoRedirect = false,
+                AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
+                MaxConnectionsPerServer = options.MaxConnections,
+            };
+            if (callback != null) handler.ServerCertificateCustomValidationCallback = (m, c, ch, e) => callback(m, c, ch, e);
+            var proxy = EnvironmentProxy.FromEnvironment();
+            if (proxy != null) { handler.Proxy = proxy; handler.UseProxy = true; }
+            return handler;
+#else
+            var handler = new SocketsHttpHandler
+            {
+                // IRIS sets a session cookie that breaks later POSTs (CSRF on <=2.4.7); no API here needs cookies.
+                UseCookies = false,
+                AllowAutoRedirect = false,
+                AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
+                MaxConnectionsPerServer = options.MaxConnections,
+                // A host that drops the SYN (or stalls the TLS handshake) fails in seconds, apart from the request timeout.
+                ConnectTimeout = options.ConnectTimeout,
+            };
+            if (callback != null) handler.SslOptions.RemoteCertificateValidationCallback = (m, c, ch, e) => callback(m, c, ch, e);
+            return handler;
+#endif
+        }
+
         /// <summary>Send a request; returns the response for 2xx (and accepted statuses), throws SocApiException otherwise.</summary>
         public async Task<ApiResponse> SendAsync(ApiRequest request, CancellationToken cancellationToken)
         {
             var url = Redactor.Redact(new Uri(Options.BaseUri, request.PathAndQuery).ToString());
             var state = new RequestState(request, url);
-            var context = ResilienceContextPool.Shared.Get(cancellationToken);
-            context.Properties.Set(Keys.State, state);
-            var clock = Stopwatch.StartNew();
+            var started = _time.GetTimestamp();
             Outcome<Attempt> outcome;
+            var budget = request.TotalTimeout ?? Options.TotalTimeout;
+            CancellationTokenSource? total = null;
             try
             {
-                outcome = await _retry.ExecuteOutcomeAsync(
-                    async (ctx, s) =>
-                    {
-                        try { return Outcome.FromResult(await SendOnceAsync(s, ctx.CancellationToken).ConfigureAwait(false)); }
-                        catch (Exception ex) { return Outcome.FromException<Attempt>(ex); }
-                    },
-                    context, state).ConfigureAwait(false);
+                // The first permit is waited for before the budget starts: pacing is our own doing, not the server's slowness.
+                state.FirstLease = await AcquirePermitAsync(state, cancellationToken).ConfigureAwait(false);
+                total = budget is TimeSpan b ? Waits.After(_time, b) : null;
+                using var linked = total is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, total.Token);
+                state.Budget = total?.Token ?? CancellationToken.None;
+                using var report = ReportWaiting(state, started);
+                var context = ResilienceContextPool.Shared.Get(linked?.Token ?? cancellationToken);
+                context.Properties.Set(Keys.State, state);
+                try
+                {
+                    outcome = await _retry.ExecuteOutcomeAsync(
+                        async (ctx, s) =>
+                        {
+                            try { return Outcome.FromResult(await SendOnceAsync(s, ctx.CancellationToken).ConfigureAwait(false)); }
+                            catch (Exception ex) { return Outcome.FromException<Attempt>(ex); }
+                        },
+                        context, state).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException ex)
+                {
+                    // A back-off cut short by the caller or the budget.
+                    outcome = Outcome.FromException<Attempt>(ex);
+                }
+                finally
+                {
+                    ResilienceContextPool.Shared.Return(context);
+                }
             }
             finally
             {
-                ResilienceContextPool.Shared.Return(context);
+                state.FirstLease?.Dispose();
+                total?.Dispose();
             }
-            clock.Stop();
+            var elapsed = _time.GetElapsedTime(started);
 
             if (outcome.Exception != null)
             {
                 var ex = outcome.Exception;
                 if (ex is OperationCanceledException && cancellationToken.IsCancellationRequested) throw new OperationCanceledException(cancellationToken);
-                RequestLog.Verbose($"{_vendor.ServiceName} {state.Method} {url} failed in {clock.ElapsedMilliseconds} ms (retries: {state.Retries}): {Describe(ex)}");
+                var budgetSpent = state.BudgetSpent && (ex is OperationCanceledException || ex is TimeoutException);
+                RequestLog.Verbose($"{_vendor.ServiceName} {state.Method} {url} failed in {elapsed.TotalMilliseconds:0} ms (retries: {state.Retries}): {(budgetSpent ? "its budget of " + budget!.Value.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + " s ran out" : Describe(ex))}");
                 if (ex is SocApiException api) throw _vendor.Refine(api);
-                var failure = ApiErrorFactory.FromTransport(_vendor.ServiceName, Redactor.Redact(Options.BaseUri.ToString()), state.Method, url, ex, _tls, Options.Tls, request.Timeout ?? Options.Timeout, state.Retries);
+                var failure = ApiErrorFactory.FromTransport(_vendor.ServiceName, Redactor.Redact(Options.BaseUri.ToString()), state.Method, url, ex, _tls, Options.Tls,
+                    budgetSpent ? budget!.Value : request.Timeout ?? Options.Timeout, budgetSpent, state.Retries);
                 throw _vendor.Refine(new SocApiException(failure.Kind, failure.Service, Redactor.Redact(failure.Message), ex)
                 { Method = failure.Method, Url = failure.Url, Retries = failure.Retries, RecommendedAction = failure.RecommendedAction ?? _vendor.Advice(failure.Kind, null, null) });
             }
 
             var attempt = outcome.Result!;
-            RequestLog.Verbose($"{_vendor.ServiceName} {state.Method} {url}{(request.Description is null ? string.Empty : " (" + request.Description + ")")} -> {attempt.Status} in {clock.ElapsedMilliseconds} ms (retries: {state.Retries})");
+            RequestLog.Verbose($"{_vendor.ServiceName} {state.Method} {url}{(request.Description is null ? string.Empty : " (" + request.Description + ")")} -> {attempt.Status} in {elapsed.TotalMilliseconds:0} ms (retries: {state.Retries})");
             var response = new ApiResponse(attempt.Status, attempt.Body, attempt.ContentType, attempt.Headers, url, _vendor.ServiceName)
             {
                 Json = attempt.Json,
-                Elapsed = clock.Elapsed,
+                Elapsed = elapsed,
                 Retries = state.Retries,
             };
             if (attempt.Status >= 200 && attempt.Status < 300 || request.AcceptStatus?.Invoke(attempt.Status) == true) return response;
             throw _vendor.Refine(ApiErrorFactory.FromStatus(_vendor, Redactor, state.Method, url, attempt.Status, attempt.Body, attempt.ContentType, state.Retries, RetryAfterSeconds(attempt)));
         }
 
+        /// <summary>A Verbose line every <see cref="HttpPipelineOptions.WaitReportInterval"/> while the request is still out, so a long wait is never silent.</summary>
+        private IDisposable? ReportWaiting(RequestState state, long started)
+        {
+            // Captured here: the timer fires on a pool thread, outside the caller's async flow.
+            var log = RequestLog.Current;
+            if (log is null || Options.WaitReportInterval <= TimeSpan.Zero) return null;
+            return new WaitReport(log, _time, Options.WaitReportInterval, () =>
+            {
+                var waited = _time.GetElapsedTime(started);
+                var retry = state.Retries > 0 ? $" (retry {state.Retries} of {Options.MaxRetries})" : string.Empty;
+                return $"Waiting for {_vendor.ServiceName} {state.Method} {state.Url}: {waited.TotalSeconds:0} s so far{retry}.";
+            });
+        }
+
+        /// <summary>One request's wait report: Verbose and progress every interval; ending it takes down the progress it showed.</summary>
+        private sealed class WaitReport : IDisposable
+        {
+            private readonly IRequestLog _log;
+            private readonly ITimer _timer;
+            private readonly Func<string> _describe;
+            private int _shown;
+
+            public WaitReport(IRequestLog log, TimeProvider time, TimeSpan interval, Func<string> describe)
+            {
+                _log = log;
+                _describe = describe;
+                _timer = time.CreateTimer(_ => Report(), null, interval, interval);
+            }
+
+            private void Report()
+            {
+                var text = _describe();
+                _log.Verbose(text);
+                _log.Waiting(text);
+                Interlocked.Exchange(ref _shown, 1);
+            }
+
+            public void Dispose()
+            {
+                _timer.Dispose();
+                if (Interlocked.Exchange(ref _shown, 0) == 1) _log.Waiting(null);
+            }
+        }
+
+        /// <summary>A permit of the connection's rate limiter, waited for under the token (never refused); null when not paced.</summary>
+        private async ValueTask<RateLimitLease?> AcquirePermitAsync(RequestState state, CancellationToken cancellationToken)
+        {
+            var limiter = Options.RateLimiter;
+            if (limiter is null) return null;
+            var lease = limiter.AttemptAcquire(1);
+            if (lease.IsAcquired) return lease;
+            lease.Dispose();
+            var pace = limiter is PacedTokenBucket bucket ? bucket.ToString() : "its rate limit";
+            RequestLog.Verbose($"{_vendor.ServiceName} {state.Method} {state.Url}: waiting for a permit ({_vendor.ServiceName} is paced at {pace}).");
+            var began = _time.GetTimestamp();
+            lease = await limiter.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
+            if (!lease.IsAcquired)
+            {
+                lease.Dispose();
+                throw new SocApiException(ApiFailureKind.Throttled, _vendor.ServiceName, $"More requests are waiting to call {_vendor.ServiceName} than its rate limit lets wait; {state.Method} {state.Url} was not sent. Send fewer at once.")
+                { Method = state.Method, Url = state.Url };
+            }
+            RequestLog.Verbose($"{_vendor.ServiceName} {state.Method} {state.Url}: waited {_time.GetElapsedTime(began).TotalSeconds:0.#} s for a permit ({pace}).");
+            return lease;
+        }
+
         private async Task<Attempt> SendOnceAsync(RequestState state, CancellationToken cancellationToken)
         {
             var request = state.Request;
-            using var message = new HttpRequestMessage(request.Method, request.PathAndQuery);
-            if (Options.Auth.HeaderName.Length > 0) message.Headers.TryAddWithoutValidation(Options.Auth.HeaderName, Options.Auth.HeaderValue);
-            foreach (var header in Options.DefaultHeaders) message.Headers.TryAddWithoutValidation(header.Key, header.Value);
-            if (request.Headers != null)
-                foreach (var header in request.Headers) message.Headers.TryAddWithoutValidation(header.Key, header.Value);
-            if (request.Body != null)
-            {
-                message.Content = new ByteArrayContent(request.Body);
-                message.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(request.ContentType);
-            }
-            LogDebug(message, request);
-
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(request.Timeout ?? Options.Timeout);
+            var timeout = request.Timeout ?? Options.Timeout;
+            using var lease = state.TakeFirstLease() ?? await AcquirePermitAsync(state, cancellationToken).ConfigureAwait(false);
+            using var timer = Waits.After(_time, timeout);
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
+            HttpResponseMessage? response = null;
             try
             {
-                using var response = await _client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
-                var status = (int)response.StatusCode;
-                var contentType = response.Content.Headers.ContentType?.ToString();
-                if (request.StreamJson && status >= 200 && status < 300 && (contentType is null || contentType.IndexOf("html", StringComparison.OrdinalIgnoreCase) < 0))
+                response = await SendMessageAsync(state, attempt.Token).ConfigureAwait(false);
+                if ((int)response.StatusCode == 401 && request.Authenticate && !state.Renewed)
                 {
-                    // Parsed straight from the stream into pooled buffers the document returns when disposed: a page of
-                    // thousands of hits never becomes one large array on the large object heap.
-#if NETSTANDARD2_0
-                    using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
-#else
-                    using var stream = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
-#endif
-                    JsonDocument json;
-                    try
+                    // Once per request: a token that expired early or was revoked is renewed, and the request sent again.
+                    state.Renewed = true;
+                    if (await Options.Auth.OnUnauthorizedAsync(response.RequestMessage!, response, attempt.Token).ConfigureAwait(false))
                     {
-                        json = await JsonDocument.ParseAsync(stream, new JsonDocumentOptions { MaxDepth = 256 }, timeout.Token).ConfigureAwait(false);
+                        RequestLog.Verbose($"{_vendor.ServiceName} {state.Method} {state.Url}: 401; renewed the {Options.Auth.Scheme} credentials, sending it once more.");
+                        Release(response);
+                        response = null;
+                        response = await SendMessageAsync(state, attempt.Token).ConfigureAwait(false);
                     }
-                    catch (JsonException ex)
-                    {
-                        throw ApiErrorFactory.BadJson(_vendor.ServiceName, status, Redactor.Redact(new Uri(Options.BaseUri, request.PathAndQuery).ToString()), Array.Empty<byte>(), ex);
-                    }
-                    return new Attempt(status, Array.Empty<byte>(), contentType, response.Headers) { Json = json };
                 }
-#if NETSTANDARD2_0
-                var body = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
-#else
-                var body = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
-#endif
-                return new Attempt(status, body, contentType, response.Headers);
+                return await ReadAsync(state, response, attempt.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
             {
-                throw new TimeoutException($"No answer within {(request.Timeout ?? Options.Timeout).TotalSeconds:0.#} s.", ex);
+                if (timer.IsCancellationRequested) throw new TimeoutException($"No answer within {timeout.TotalSeconds:0.#} s.", ex);
+                // Neither the caller, the budget nor the attempt's timeout: only the handler's ConnectTimeout cancels on its own.
+                throw new ConnectTimeoutException(Options.ConnectTimeout, ex);
             }
+            finally
+            {
+                if (response != null) Release(response);
+            }
+        }
+
+        /// <summary>One send: the message built anew (a message is sent once) and complete, then authenticated, last, so a signer sees what goes out.</summary>
+        private async Task<HttpResponseMessage> SendMessageAsync(RequestState state, CancellationToken cancellationToken)
+        {
+            var request = state.Request;
+            var message = new HttpRequestMessage(request.Method, new Uri(Options.BaseUri, request.PathAndQuery));
+            try
+            {
+                foreach (var header in Options.DefaultHeaders) message.Headers.TryAddWithoutValidation(header.Key, header.Value);
+                if (request.Headers != null)
+                    foreach (var header in request.Headers) message.Headers.TryAddWithoutValidation(header.Key, header.Value);
+                if (request.Body != null)
+                {
+                    message.Content = new ByteArrayContent(request.Body);
+                    message.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(request.ContentType);
+                }
+                if (request.Authenticate)
+                    await Options.Auth.AuthenticateAsync(message, request.Body ?? Array.Empty<byte>(), cancellationToken).ConfigureAwait(false);
+                LogDebug(message, request);
+                return await _client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                message.Dispose();
+                throw;
+            }
+        }
+
+        private static void Release(HttpResponseMessage response)
+        {
+            response.RequestMessage?.Dispose();
+            response.Dispose();
+        }
+
+        private async Task<Attempt> ReadAsync(RequestState state, HttpResponseMessage response, CancellationToken cancellationToken)
+        {
+            var request = state.Request;
+            var status = (int)response.StatusCode;
+            var contentType = response.Content.Headers.ContentType?.ToString();
+            if (request.StreamJson && status >= 200 && status < 300 && !ResponseBody.IsHtmlMediaType(contentType))
+            {
+                // Parsed straight from the stream into pooled buffers the document returns when disposed: a page of
+                // thousands of hits never becomes one large array on the large object heap.
+#if NETSTANDARD2_0
+                using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+#else
+                using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+#endif
+                JsonDocument json;
+                try
+                {
+                    json = await JsonDocument.ParseAsync(stream, new JsonDocumentOptions { MaxDepth = 256 }, cancellationToken).ConfigureAwait(false);
+                }
+                catch (JsonException ex)
+                {
+                    throw ApiErrorFactory.BadJson(_vendor.ServiceName, status, state.Url, Array.Empty<byte>(), ex);
+                }
+                return new Attempt(status, Array.Empty<byte>(), contentType, response.Headers) { Json = json };
+            }
+#if NETSTANDARD2_0
+            var body = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+#else
+            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+#endif
+            return new Attempt(status, body, contentType, response.Headers);
         }
 
         private void LogDebug(HttpRequestMessage message, ApiRequest request)
@@ -190,7 +350,7 @@ namespace PSSocAutomation.Http
             if (RequestLog.Current is null) return;
             var headers = string.Join("; ", message.Headers.Select(h => h.Key + ": " + (LooksSecret(h.Key) ? SecretRedactor.Mask : string.Join(",", h.Value))));
             var body = request.Body is null ? string.Empty : " body " + request.Body.Length + " bytes";
-            RequestLog.Debug(Redactor.Redact($"{message.Method} {new Uri(Options.BaseUri, request.PathAndQuery)} [{headers}]{body}"));
+            RequestLog.Debug(Redactor.Redact($"{message.Method} {message.RequestUri} [{headers}]{body}"));
         }
 
         private static bool LooksSecret(string header) =>
@@ -200,11 +360,13 @@ namespace PSSocAutomation.Http
 
         private static bool ShouldRetry(RequestState state, Outcome<Attempt> outcome)
         {
+            // The request's budget is spent: nothing more is tried, whatever the last attempt met.
+            if (state.BudgetSpent) return false;
             if (outcome.Exception != null)
             {
                 if (outcome.Exception is OperationCanceledException) return false;
-                // Refused means nothing reached the server, so even a POST is safe to send again.
-                if (IsRefused(outcome.Exception)) return true;
+                // Refused or not connected in time means nothing reached the server, so even a POST is safe to send again.
+                if (IsRefused(outcome.Exception) || outcome.Exception is ConnectTimeoutException) return true;
                 if (outcome.Exception is System.Security.Authentication.AuthenticationException || outcome.Exception.InnerException is System.Security.Authentication.AuthenticationException) return false;
                 return state.Request.Idempotent && (outcome.Exception is HttpRequestException || outcome.Exception is TimeoutException || outcome.Exception is System.IO.IOException);
             }
@@ -234,12 +396,12 @@ namespace PSSocAutomation.Http
             return wait;
         }
 
-        private static double? RetryAfterSeconds(Attempt attempt)
+        private double? RetryAfterSeconds(Attempt attempt)
         {
             var header = attempt.Headers?.RetryAfter;
             if (header == null) return null;
             if (header.Delta is TimeSpan delta) return delta.TotalSeconds;
-            if (header.Date is DateTimeOffset date) return Math.Max(0, (date - DateTimeOffset.UtcNow).TotalSeconds);
+            if (header.Date is DateTimeOffset date) return Math.Max(0, (date - _time.GetUtcNow()).TotalSeconds);
             return null;
         }
 
@@ -274,6 +436,20 @@ namespace PSSocAutomation.Http
             public string Url { get; }
             public string Method { get; }
             public int Retries { get; set; }
+            /// <summary>The request's whole budget; cancelled when it runs out.</summary>
+            public CancellationToken Budget { get; set; }
+            public bool BudgetSpent => Budget.IsCancellationRequested;
+            /// <summary>A 401 was answered by renewing the credentials (done at most once).</summary>
+            public bool Renewed { get; set; }
+            /// <summary>The first attempt's permit, taken before the budget started.</summary>
+            public RateLimitLease? FirstLease { get; set; }
+
+            public RateLimitLease? TakeFirstLease()
+            {
+                var lease = FirstLease;
+                FirstLease = null;
+                return lease;
+            }
         }
 
         private sealed class Attempt

@@ -1,4 +1,4 @@
-using System.Text.Json;
+using System;
 
 namespace PSSocAutomation.Http
 {
@@ -8,8 +8,13 @@ namespace PSSocAutomation.Http
         /// <summary>"Elasticsearch", "DFIR-IRIS" ...</summary>
         string ServiceName { get; }
 
-        /// <summary>Pull the vendor's error type and reason out of an error body (null when the body has neither).</summary>
-        (string? Type, string? Reason) Describe(int status, JsonElement body);
+        /// <summary>
+        /// Pull the vendor's error type and reason out of an error body, in whatever format the vendor answers (JSON,
+        /// AWS query XML, Slack's plain-text codes): the status, the Content-Type header as sent and the raw bytes.
+        /// Return (null, null) for a body the vendor does not recognise; the pipeline then quotes a body that is not
+        /// JSON as the reason. HTML pages never get here: the pipeline names them itself.
+        /// </summary>
+        (string? Type, string? Reason) Describe(int status, string? contentType, ReadOnlyMemory<byte> body);
 
         /// <summary>What the user should do next for this failure, in this vendor's terms.</summary>
         string? Advice(ApiFailureKind kind, int? status, string? vendorType);

@@ -9,6 +9,12 @@ namespace PSSocAutomation.Http
         void Verbose(string message);
         void Warning(string message);
         void Debug(string message);
+
+        /// <summary>
+        /// A wait that has gone on long enough to show (a cmdlet writes it as progress): what is awaited and for how
+        /// long so far; null when it is over.
+        /// </summary>
+        void Waiting(string? status);
     }
 
     /// <summary>

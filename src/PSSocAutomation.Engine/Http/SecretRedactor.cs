@@ -15,8 +15,9 @@ namespace PSSocAutomation.Http
         private static readonly Regex SecretQuery = new Regex(
             @"(?i)([?&](?:api_key|apikey|key|token|access_token|password|secret|signature|x-amz-signature|x-amz-security-token|x-amz-credential)=)[^&#\s""']+",
             RegexOptions.Compiled | RegexOptions.CultureInvariant);
+        // A value ends at a line end, a separator or a closing bracket: the Debug line lists headers as [A: x; B: y].
         private static readonly Regex AuthHeader = new Regex(
-            @"(?i)\b(Authorization|X-IRIS-AUTH|x-apikey|X-Amz-Security-Token)(\s*[:=]\s*)(Basic |Bearer |ApiKey |AWS4-HMAC-SHA256 )?[^\r\n,;""']+",
+            @"(?i)\b(Authorization|X-IRIS-AUTH|x-apikey|X-Amz-Security-Token)(\s*[:=]\s*)(Basic |Bearer |ApiKey |AWS4-HMAC-SHA256 )?[^\r\n,;""'\]]+",
             RegexOptions.Compiled | RegexOptions.CultureInvariant);
 
         private readonly object _gate = new object();

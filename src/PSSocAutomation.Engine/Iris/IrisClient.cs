@@ -136,7 +136,8 @@ namespace PSSocAutomation.Iris
             JsonElement data;
             try
             {
-                data = await GetAsync("api/versions?cid=1", cancellationToken, "the version check").ConfigureAwait(false);
+                // The server check of Connect-Iris: bounded as a whole, so a port that never answers fails in seconds.
+                data = await SendAsync(HttpMethod.Get, "api/versions?cid=1", null, true, cancellationToken, "the version check", Pipeline.Options.SetupTimeout).ConfigureAwait(false);
             }
             catch (SocApiException ex) when (ex.Kind == ApiFailureKind.NotFound || ex.Kind == ApiFailureKind.Protocol || ex.Kind == ApiFailureKind.HtmlPage ||
                                              (ex.StatusCode >= 400 && !LooksLikeEnvelope(ex.ResponseBody)))
@@ -182,9 +183,9 @@ namespace PSSocAutomation.Iris
             SendAsync(HttpMethod.Post, path, Encoding.UTF8.GetBytes(body is null ? "{}" : body.ToJsonString()), idempotent, cancellationToken, what);
 
         /// <summary>Send, check the envelope, and return its data (cloned, so it outlives the response).</summary>
-        internal async Task<JsonElement> SendAsync(HttpMethod method, string path, byte[]? body, bool idempotent, CancellationToken cancellationToken, string? what)
+        internal async Task<JsonElement> SendAsync(HttpMethod method, string path, byte[]? body, bool idempotent, CancellationToken cancellationToken, string? what, TimeSpan? totalTimeout = null)
         {
-            var request = new ApiRequest(method, path) { Idempotent = idempotent, ContentType = "application/json", Description = what };
+            var request = new ApiRequest(method, path) { Idempotent = idempotent, ContentType = "application/json", Description = what, TotalTimeout = totalTimeout };
 #if NETSTANDARD2_0
             request.Body = body;
 #else
@@ -352,40 +353,27 @@ namespace PSSocAutomation.Iris
         }
 
         /// <summary>
-        /// Pages of a paginated route ("data": {"total", "&lt;items&gt;", "next_page", "last_page"}), each fetched while the
-        /// previous one is consumed; stops on an empty page or when next_page is null.
+        /// Items of a paginated route ("data": {"total", "&lt;items&gt;", "next_page", "last_page"}), each page fetched while
+        /// the previous one is consumed (<see cref="Pager{TPage, TCursor}"/>); stops on an empty page or when next_page is null.
         /// </summary>
         private async IAsyncEnumerable<JsonElement> PagesAsync(string path, string itemsKey, string what, [EnumeratorCancellation] CancellationToken cancellationToken)
         {
-            var page = 1;
-            Task<JsonElement>? next = GetAsync(path + "&page=" + Num(page), cancellationToken, what);
-            try
-            {
-                while (next != null)
+            var pager = new Pager<JsonElement, int>(
+                async (page, number, ct) =>
                 {
-                    var data = await next.ConfigureAwait(false);
-                    next = null;
+                    var data = await GetAsync(path + "&page=" + Num(page), ct, what).ConfigureAwait(false);
                     var items = IrisJson.Has(data, itemsKey, out var array) && array.ValueKind == JsonValueKind.Array ? array : default;
                     var count = items.ValueKind == JsonValueKind.Array ? items.GetArrayLength() : 0;
-                    if (count == 0) yield break;
+                    if (count == 0) return null;
                     var nextPage = IrisJson.Int(data, "next_page");
                     var lastPage = IrisJson.Int(data, "last_page");
                     if (nextPage is int n && n > page && (lastPage is null || n <= lastPage))
-                    {
-                        page = n;
-                        next = GetAsync(path + "&page=" + Num(page), cancellationToken, what);
-                    }
-                    foreach (var item in items.EnumerateArray()) yield return item;
-                }
-            }
-            finally
-            {
-                if (next != null)
-                {
-                    try { await next.ConfigureAwait(false); }
-                    catch (Exception) { /* the page nobody will read */ }
-                }
-            }
+                        return FetchedPage<JsonElement, int>.WithNext(items, n);
+                    return FetchedPage<JsonElement, int>.Last(items);
+                })
+            { TimeProvider = Pipeline.Options.TimeProvider };
+            await foreach (var items in pager.ReadAsync(1, cancellationToken).ConfigureAwait(false))
+                foreach (var item in items.EnumerateArray()) yield return item;
         }
 
         // ---- alerts ----

@@ -26,6 +26,13 @@ namespace PSSocAutomation.Iris
 
         public SocApiException Refine(SocApiException failure) => Reword(failure);
 
+        /// <summary>IRIS answers errors in its JSON envelope; its HTML pages the pipeline names itself, other text it quotes.</summary>
+        public (string? Type, string? Reason) Describe(int status, string? contentType, ReadOnlyMemory<byte> body)
+        {
+            if (!ResponseBody.TryParseJson(body, out var doc)) return (null, null);
+            using (doc) return Describe(status, doc!.RootElement);
+        }
+
         public (string? Type, string? Reason) Describe(int status, JsonElement body)
         {
             if (body.ValueKind != JsonValueKind.Object) return (null, null);
@@ -88,6 +95,8 @@ namespace PSSocAutomation.Iris
                     return "The API user lacks the permission (alerts_read/alerts_write, customers_read, standard_user) or the case access this action needs.";
                 case ApiFailureKind.Connection:
                     return "Check the -Uri given to Connect-Iris and that IRIS is running.";
+                case ApiFailureKind.Timeout:
+                    return "Check the -Uri given to Connect-Iris (the address of the IRIS web interface) and any proxy in between, or raise -TimeoutSec if IRIS is only slow.";
                 case ApiFailureKind.InvalidRequest:
                     return "Fix the field IRIS names above.";
                 default:

@@ -11,7 +11,7 @@ namespace PSSocAutomation.Core
     /// </summary>
     internal sealed class CmdletMessagePump : IRequestLog, IDisposable
     {
-        internal enum Kind { Verbose, Warning, Debug }
+        internal enum Kind { Verbose, Warning, Debug, Waiting }
 
         private readonly ConcurrentQueue<(Kind Kind, string Text)> _messages = new ConcurrentQueue<(Kind, string)>();
         private readonly AutoResetEvent _signal = new AutoResetEvent(false);
@@ -20,6 +20,8 @@ namespace PSSocAutomation.Core
         public void Verbose(string message) => Post(Kind.Verbose, message);
         public void Warning(string message) => Post(Kind.Warning, message);
         public void Debug(string message) => Post(Kind.Debug, message);
+        /// <summary>Null (the wait is over) travels as an empty text.</summary>
+        public void Waiting(string? status) => Post(Kind.Waiting, status ?? string.Empty);
 
         /// <summary>
         /// Work that outlives its cmdlet (it should not, but a late log line is no reason to fail it) finds the pump
@@ -40,6 +42,9 @@ namespace PSSocAutomation.Core
         }
 
         public void WaitForWork() => _signal.WaitOne();
+
+        /// <summary>False when nothing came within <paramref name="timeout"/>: for bounded waits.</summary>
+        public bool WaitForWork(TimeSpan timeout) => _signal.WaitOne(timeout < TimeSpan.Zero ? TimeSpan.Zero : timeout);
 
         public bool TryTake(out (Kind Kind, string Text) message) => _messages.TryDequeue(out message);
 

@@ -25,7 +25,7 @@ namespace PSSocAutomation.Core
         [ValidateNotNullOrEmpty]
         public string[]? CertificateThumbprint { get; set; }
 
-        /// <summary>Seconds to wait for each request before giving up (default 100).</summary>
+        /// <summary>Seconds to wait for each request before giving up (default 100); also the whole budget of the server check this command makes (default 30).</summary>
         [Parameter]
         [ValidateRange(1, 3600)]
         public int TimeoutSec { get; set; } = 100;
@@ -40,7 +40,7 @@ namespace PSSocAutomation.Core
         [ValidateRange(0, 600)]
         public int MaximumRetryDelaySec { get; set; } = 30;
 
-        protected HttpPipelineOptions CreatePipelineOptions(Uri baseUri, HttpAuth auth)
+        protected HttpPipelineOptions CreatePipelineOptions(Uri baseUri, IRequestAuthenticator auth)
         {
             if (SkipCertificateCheck && (CaCertificateFile != null || CertificateThumbprint != null))
                 ThrowArgumentError("ConflictingTlsOptions", "-SkipCertificateCheck turns verification off; it cannot be combined with -CaCertificateFile or -CertificateThumbprint.", null);
@@ -68,6 +68,8 @@ namespace PSSocAutomation.Core
                 MaxRetries = MaximumRetryCount,
                 MaxRetryDelay = TimeSpan.FromSeconds(MaximumRetryDelaySec),
             };
+            // The server check fails within SetupTimeout (30 s) by default; a user who names -TimeoutSec sets that budget too.
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(TimeoutSec))) options.SetupTimeout = TimeSpan.FromSeconds(TimeoutSec);
             return options;
         }
 

@@ -20,15 +20,38 @@ namespace PSSocAutomation.Core
 
         protected override void StopProcessing() => _stop.Cancel();
 
+        /// <summary>
+        /// Longest wait for a stream's or a call's cleanup (closing a point in time): longer than the engine's own bound
+        /// (<c>Pager.DefaultCleanupTimeout</c>), so the cmdlet sees that finish; bounded, so cleanup never holds Ctrl+C hostage.
+        /// </summary>
+        private static readonly TimeSpan CleanupWait = TimeSpan.FromSeconds(15);
+
         /// <summary>Run async work to completion on the pipeline thread's behalf, writing its log as it goes.</summary>
         protected internal T Run<T>(Func<CancellationToken, Task<T>> work)
         {
+            var call = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
             var previous = RequestLog.Current;
             RequestLog.Current = _pump;
             Task<T> task;
-            try { task = Task.Run(() => work(_stop.Token)); }
+            try { task = Task.Run(() => work(call.Token)); }
             finally { RequestLog.Current = previous; }
-            return Await(task);
+            try
+            {
+                return Await(task);
+            }
+            catch when (!task.IsCompleted)
+            {
+                // A write on this thread failed while the work still runs (-WarningAction Stop on a retry warning): stop
+                // the work and let it clean up, bounded, before the error goes on.
+                call.Cancel();
+                WaitQuietly(task, reportFailure: false);
+                throw;
+            }
+            finally
+            {
+                // A source still running after the bounded wait may still use its token; it is left to the GC then.
+                if (task.IsCompleted) call.Dispose();
+            }
         }
 
         protected void Run(Func<CancellationToken, Task> work) => Run<bool>(async ct => { await work(ct).ConfigureAwait(false); return true; });
@@ -36,11 +59,14 @@ namespace PSSocAutomation.Core
         /// <summary>Enumerate an async stream on the pipeline thread: each item can be written as soon as it arrives.</summary>
         protected IEnumerable<T> Stream<T>(Func<CancellationToken, IAsyncEnumerable<T>> source)
         {
+            // The stream's own token: a write that fails while the next item is on its way stops the source through it.
+            var stream = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
             var previous = RequestLog.Current;
             RequestLog.Current = _pump;
             IAsyncEnumerator<T> enumerator;
-            try { enumerator = source(_stop.Token).GetAsyncEnumerator(_stop.Token); }
+            try { enumerator = source(stream.Token).GetAsyncEnumerator(stream.Token); }
             finally { RequestLog.Current = previous; }
+            Task<bool>? pending = null;
             try
             {
                 while (true)
@@ -49,7 +75,14 @@ namespace PSSocAutomation.Core
                     RequestLog.Current = _pump;
                     try { next = enumerator.MoveNextAsync(); }
                     finally { RequestLog.Current = previous; }
-                    var hasItem = next.IsCompleted ? next.GetAwaiter().GetResult() : Await(next.AsTask());
+                    bool hasItem;
+                    if (next.IsCompleted) hasItem = next.GetAwaiter().GetResult();
+                    else
+                    {
+                        pending = next.AsTask();
+                        hasItem = Await(pending);
+                        pending = null;
+                    }
                     if (!hasItem) break;
                     DrainMessages();
                     yield return enumerator.Current;
@@ -62,14 +95,29 @@ namespace PSSocAutomation.Core
                 RequestLog.Current = _pump;
                 try
                 {
-                    var dispose = enumerator.DisposeAsync();
-                    if (!dispose.IsCompleted) WaitQuietly(dispose.AsTask());
+                    if (pending != null && !pending.IsCompleted)
+                    {
+                        // A write failed while the next item was on its way (-WarningAction Stop on a retry warning). An
+                        // enumerator cannot be disposed mid-MoveNext, so stop the source instead: its own cleanup runs as it ends.
+                        stream.Cancel();
+                        WaitQuietly(pending, reportFailure: false);
+                    }
+                    if (pending is null || pending.IsCompleted)
+                    {
+                        var dispose = enumerator.DisposeAsync();
+                        if (!dispose.IsCompleted) WaitQuietly(dispose.AsTask(), reportFailure: true);
+                        else dispose.GetAwaiter().GetResult();
+                    }
                 }
                 catch (Exception ex) when (!(ex is PipelineStoppedException))
                 {
                     _pump.Warning("Cleanup after the stream failed: " + ex.Message);
                 }
-                finally { RequestLog.Current = previousForDispose; }
+                finally
+                {
+                    RequestLog.Current = previousForDispose;
+                    if (pending is null || pending.IsCompleted) stream.Dispose();
+                }
                 DrainMessagesQuietly();
             }
         }
@@ -93,16 +141,22 @@ namespace PSSocAutomation.Core
             }
         }
 
-        private void WaitQuietly(Task task)
+        /// <summary>Wait for cleanup, at most <see cref="CleanupWait"/>; <paramref name="reportFailure"/>: warn when it failed.</summary>
+        private void WaitQuietly(Task task, bool reportFailure)
         {
             task.ContinueWith(_ => _pump.Wake(), TaskContinuationOptions.ExecuteSynchronously);
-            // Bounded: cleanup must not hold Ctrl+C hostage.
-            var deadline = DateTime.UtcNow.AddSeconds(10);
-            while (!task.IsCompleted && DateTime.UtcNow < deadline)
+            var deadline = DateTime.UtcNow + CleanupWait;
+            while (!task.IsCompleted)
             {
-                _pump.WaitForWork();
+                var left = deadline - DateTime.UtcNow;
+                if (left <= TimeSpan.Zero) break;
+                _pump.WaitForWork(left);
             }
-            if (task.IsFaulted) _pump.Warning("Cleanup after the stream failed: " + task.Exception!.GetBaseException().Message);
+            if (task.IsFaulted)
+            {
+                var error = task.Exception!.GetBaseException();
+                if (reportFailure && !(error is OperationCanceledException)) _pump.Warning("Cleanup after the stream failed: " + error.Message);
+            }
         }
 
         protected void DrainMessages()
@@ -113,9 +167,20 @@ namespace PSSocAutomation.Core
                 {
                     case CmdletMessagePump.Kind.Verbose: WriteVerbose(message.Text); break;
                     case CmdletMessagePump.Kind.Warning: WriteWarning(message.Text); break;
+                    case CmdletMessagePump.Kind.Waiting: WriteWaiting(message.Text); break;
                     default: WriteDebug(message.Text); break;
                 }
             }
+        }
+
+        /// <summary>One progress bar of its own for "still waiting for the server", apart from any the cmdlet shows for its work.</summary>
+        private const int WaitingActivityId = 0x5053;
+
+        private void WriteWaiting(string status)
+        {
+            var record = new ProgressRecord(WaitingActivityId, "Waiting for the server", status.Length == 0 ? "Answered." : status);
+            if (status.Length == 0) record.RecordType = ProgressRecordType.Completed;
+            WriteProgress(record);
         }
 
         private void DrainMessagesQuietly()

@@ -314,14 +314,29 @@ public sealed class ElasticCmdletTests : IClassFixture<LabFixture>
     }
 
     [Fact]
+    public void A_write_that_throws_mid_stream_still_closes_the_pit()
+    {
+        // -WarningAction Stop turns the retry warning of a 429 into an error thrown by WriteWarning on the pipeline
+        // thread while the next page is still on its way: the stream must stop the source and close its point in time.
+        var index = "warnstop-" + Guid.NewGuid().ToString("N")[..8];
+        Lab.Elastic.SeedAlerts(index, 1_000, DateTimeOffset.UtcNow.AddDays(-1), TimeSpan.FromSeconds(1));
+        Lab.Faults.Add(new FaultRule { Service = "elastic", Method = "POST", PathContains = "/_search", Status = 429, RetryAfterSeconds = 1, After = 2, Times = 1 });
+        var result = Run(Connect + $"Get-ElasticAlert -Index {index} -PageSize 100 -WarningAction Stop");
+        Assert.NotNull(result.Terminating);
+        Assert.InRange(result.Output.Count, 100, 999);
+        Assert.Equal(0, Lab.Elastic.OpenPitCount);
+        Assert.Contains(Lab.Journal.For("elastic"), e => e.Method == "DELETE" && e.Path == "/_pit");
+    }
+
+    [Fact]
     public void Stopping_a_long_stream_ends_it_promptly_and_closes_the_pit()
     {
         var index = "stop-" + Guid.NewGuid().ToString("N")[..8];
         Lab.Elastic.SeedAlerts(index, 20_000, DateTimeOffset.UtcNow.AddDays(-1), TimeSpan.FromMilliseconds(10));
         Lab.Faults.Add(new FaultRule { Service = "elastic", Method = "POST", PathContains = "/_search", Kind = FaultKind.Delay, Delay = TimeSpan.FromMilliseconds(400), Times = 1000 });
-        var (result, took) = _fixture.Session.RunAndStop(Connect + $"Get-ElasticAlert -Index {index} -PageSize 100", output => output.Count >= 150, _fixture.ElasticVariables());
+        var result = _fixture.Session.RunAndStop(Connect + $"Get-ElasticAlert -Index {index} -PageSize 100", output => output.Count >= 150, _fixture.ElasticVariables());
+        // Stopped, not finished (20,000 would be 200 slow pages); no clock is read, so a loaded machine cannot fail it.
         Assert.InRange(result.Output.Count, 150, 5_000);
-        Assert.True(took < TimeSpan.FromSeconds(3), $"stopping took {took}");
         var deadline = DateTime.UtcNow.AddSeconds(5);
         while (Lab.Elastic.OpenPitCount > 0 && DateTime.UtcNow < deadline) Thread.Sleep(20);
         Assert.Equal(0, Lab.Elastic.OpenPitCount);

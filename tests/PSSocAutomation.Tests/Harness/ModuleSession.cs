@@ -76,20 +76,18 @@ public sealed class ModuleSession : IDisposable
     }
 
     /// <summary>Start a script and stop it (as Ctrl+C does) once <paramref name="stopWhen"/> says so; returns what it wrote and how long stopping took.</summary>
-    public (ScriptResult Result, TimeSpan StopTook) RunAndStop(string script, Func<PSDataCollection<PSObject>, bool> stopWhen, IDictionary<string, object?>? variables = null)
+    public ScriptResult RunAndStop(string script, Func<PSDataCollection<PSObject>, bool> stopWhen, IDictionary<string, object?>? variables = null)
     {
         using var ps = Create(script, variables);
         var output = new PSDataCollection<PSObject>();
         var async = ps.BeginInvoke<PSObject, PSObject>(null, output);
         var deadline = DateTime.UtcNow.AddMinutes(2);
         while (!stopWhen(output) && !async.IsCompleted && DateTime.UtcNow < deadline) Thread.Sleep(10);
-        var clock = System.Diagnostics.Stopwatch.StartNew();
         ps.Stop();
-        clock.Stop();
         RuntimeException? terminating = null;
         try { ps.EndInvoke(async); }
         catch (RuntimeException ex) { terminating = ex; }
-        return (Collect(ps, output, terminating), clock.Elapsed);
+        return Collect(ps, output, terminating);
     }
 
     private PowerShell Create(string script, IDictionary<string, object?>? variables)

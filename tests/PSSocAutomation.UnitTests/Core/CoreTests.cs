@@ -63,6 +63,14 @@ public sealed class CoreTests
     }
 
     [Fact]
+    public void Redacting_a_header_list_keeps_its_closing_bracket()
+    {
+        var text = new SecretRedactor().Redact("GET https://x/ [Authorization: ApiKey c2VjcmV0OmtleQ==; Accept: application/json] body 3 bytes");
+        Assert.Equal("GET https://x/ [Authorization: ApiKey ***; Accept: application/json] body 3 bytes", text);
+        Assert.Equal("GET https://x/ [Authorization: ***] body 3 bytes", new SecretRedactor().Redact("GET https://x/ [Authorization: ***] body 3 bytes"));
+    }
+
+    [Fact]
     public void JsonBody_writes_hashtables_objects_and_dates_and_refuses_secrets()
     {
         var table = new System.Collections.Hashtable { ["a"] = 1, ["b"] = new object[] { "x", true }, ["c"] = new DateTime(2024, 9, 20, 12, 0, 0, DateTimeKind.Utc) };

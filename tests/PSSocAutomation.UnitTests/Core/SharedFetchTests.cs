@@ -13,6 +13,7 @@ public sealed class SharedFetchTests
         public void Verbose(string message) { if (Closed) throw new ObjectDisposedException("pump"); lock (Lines) Lines.Add(message); }
         public void Warning(string message) => Verbose(message);
         public void Debug(string message) => Verbose(message);
+        public void Waiting(string? status) { if (status != null) Verbose(status); }
     }
 
     [Fact]
