@@ -48,6 +48,9 @@ namespace PSSocAutomation.Core
             {
                 var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(CaCertificateFile);
                 if (!System.IO.File.Exists(path)) ThrowArgumentError("CaCertificateFileNotFound", $"-CaCertificateFile '{path}' does not exist.", CaCertificateFile);
+                // Read now, so a file that holds no certificate is named here rather than failing inside the TLS setup.
+                try { Http.CaCertificateFile.Load(path).Dispose(); }
+                catch (ArgumentException ex) { ThrowArgumentError("CaCertificateFileInvalid", ex.Message, CaCertificateFile); }
                 CaCertificateFile = path;
             }
             if (SkipCertificateCheck && baseUri.Scheme == Uri.UriSchemeHttps)
