@@ -10,7 +10,12 @@ namespace PSSocAutomation.Core
     /// </summary>
     public sealed class TimeWindow
     {
-        private static readonly Regex Relative = new Regex(@"^\s*(\d+)\s*(s|m|h|d|w)\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        // \d would also match other scripts' digits ('١٥m'), which int.Parse then refuses: \p{Nd} is matched on purpose so
+        // such a value gets its own message instead of "not a time window".
+        private static readonly Regex Relative = new Regex(@"^\s*(\p{Nd}+)\s*(s|m|h|d|w)\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+
+        /// <summary>The longest window -Since takes: Elasticsearch date math and DateTimeOffset arithmetic both stay in range.</summary>
+        private static readonly TimeSpan Longest = TimeSpan.FromDays(36525);
 
         private TimeWindow(TimeSpan? relative, DateTimeOffset? absolute, string text)
         {
@@ -30,6 +35,7 @@ namespace PSSocAutomation.Core
             {
                 case TimeSpan span:
                     if (span <= TimeSpan.Zero) throw new ArgumentException("-Since must be a positive time span.");
+                    if (span > Longest) throw new ArgumentException($"-Since {span} reaches back further than 100 years; give a shorter window or a start date.");
                     return new TimeWindow(span, null, span.ToString());
                 case DateTime dt:
                     return new TimeWindow(null, dt.Kind == DateTimeKind.Unspecified ? new DateTimeOffset(DateTime.SpecifyKind(dt, DateTimeKind.Local)) : new DateTimeOffset(dt), dt.ToString("o", CultureInfo.InvariantCulture));
@@ -39,17 +45,31 @@ namespace PSSocAutomation.Core
                     var m = Relative.Match(text);
                     if (m.Success)
                     {
-                        var n = int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
-                        if (n <= 0) throw new ArgumentException($"-Since '{text}' must be more than zero.");
+                        var digits = m.Groups[1].Value;
                         var unit = m.Groups[2].Value.ToLowerInvariant();
-                        var span = unit == "s" ? TimeSpan.FromSeconds(n) : unit == "m" ? TimeSpan.FromMinutes(n) : unit == "h" ? TimeSpan.FromHours(n) : unit == "d" ? TimeSpan.FromDays(n) : TimeSpan.FromDays(7 * n);
-                        return new TimeWindow(span, null, n + unit);
+                        foreach (var c in digits)
+                            if (c < '0' || c > '9')
+                                throw new ArgumentException($"-Since '{text}' uses digits other than 0-9; write it as '{AsciiDigits(digits)}{unit}'.");
+                        // Parsed as a double first: a number past Int64 still gets the "too long" message below.
+                        var n = double.Parse(digits, NumberStyles.None, CultureInfo.InvariantCulture);
+                        if (n <= 0) throw new ArgumentException($"-Since '{text}' must be more than zero.");
+                        var seconds = n * (unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : unit == "d" ? 86400 : 7 * 86400);
+                        if (seconds > Longest.TotalSeconds)
+                            throw new ArgumentException($"-Since '{text}' reaches back further than 100 years; give a shorter window (such as '30d') or a start date.");
+                        return new TimeWindow(TimeSpan.FromSeconds(seconds), null, digits.TrimStart('0') + unit);
                     }
                     if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
                         return new TimeWindow(null, parsed, text);
                     break;
             }
             throw new ArgumentException($"-Since '{value}' is not a time window. Use '15m', '2h', '7d', '30s', '1w', a TimeSpan, or a date.");
+        }
+
+        private static string AsciiDigits(string digits)
+        {
+            var ascii = new char[digits.Length];
+            for (var i = 0; i < digits.Length; i++) ascii[i] = (char)('0' + (int)char.GetNumericValue(digits[i]));
+            return new string(ascii);
         }
 
         /// <summary>The range bound for Elasticsearch: date math relative to the server's now, or an absolute ISO time.</summary>

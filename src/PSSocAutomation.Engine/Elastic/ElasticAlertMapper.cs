@@ -103,6 +103,18 @@ namespace PSSocAutomation.Elastic
             }
         }
 
+        /// <summary>
+        /// The fields the alert's Id is read from (-IdField, else the candidates in order). A search restricted to some
+        /// fields asks for these too: without them the Id silently falls back to the document _id.
+        /// </summary>
+        public static IReadOnlyList<string> IdPaths(string? idField)
+        {
+            if (idField != null) return new[] { idField };
+            foreach (var (slot, paths) in Candidates)
+                if (slot == Slot.Id) return paths;
+            return Array.Empty<string>();
+        }
+
         public string TimeField { get; }
         public string? IdField { get; }
         public string Source { get; }

@@ -89,6 +89,18 @@ namespace PSSocAutomation.Elastic
         public long RetriedItems { get; private set; }
         public int PendingCount => _batch.Count;
 
+        /// <summary>The documents the next flush sends, in order.</summary>
+        public IReadOnlyList<BulkDocument> Pending => _batch;
+
+        /// <summary>Drops the pending batch unsent (the user declined it); returns how many documents it held.</summary>
+        public int Discard()
+        {
+            var count = _batch.Count;
+            _batch.Clear();
+            _batchBytes = 0;
+            return count;
+        }
+
         /// <summary>True when the batch is full and should be flushed before the next document.</summary>
         public bool Add(BulkDocument document)
         {

@@ -16,7 +16,7 @@ namespace PSSocAutomation.Elastic
             Version = info.Version;
             Verified = info.Verified;
             Authentication = auth;
-            Tls = tls;
+            Tls = ConnectionTls.Describe(uri, tls);
             ConnectedAt = DateTimeOffset.Now;
         }
 

@@ -73,19 +73,7 @@ namespace PSSocAutomation.Http
             };
         }
 
-        internal static X509Certificate2 LoadCertificate(string path)
-        {
-            var text = System.IO.File.ReadAllText(path);
-            const string begin = "-----BEGIN CERTIFICATE-----";
-            var start = text.IndexOf(begin, StringComparison.Ordinal);
-            if (start >= 0)
-            {
-                var end = text.IndexOf("-----END CERTIFICATE-----", start, StringComparison.Ordinal);
-                var base64 = text.Substring(start + begin.Length, end - start - begin.Length);
-                return new X509Certificate2(Convert.FromBase64String(new string(base64.Where(c => !char.IsWhiteSpace(c)).ToArray())));
-            }
-            return new X509Certificate2(System.IO.File.ReadAllBytes(path));
-        }
+        internal static X509Certificate2 LoadCertificate(string path) => CaCertificateFile.Load(path);
 
         public static string Sha256Hex(X509Certificate2 certificate)
         {

@@ -13,7 +13,7 @@ namespace PSSocAutomation.Iris
             ServerVersion = version.Server.Text;
             ApiVersion = version.ApiCurrent;
             ApiMinimumVersion = version.ApiMinimum;
-            Tls = tls;
+            Tls = ConnectionTls.Describe(uri, tls);
             ConnectedAt = DateTimeOffset.Now;
         }
 

@@ -235,6 +235,19 @@ namespace PSSocAutomation.Iris
             return c;
         }
 
+        /// <summary>
+        /// IRIS answers an added IOC with its ids only (ioc_tlp_id, ioc_type_id; the nested tlp and ioc_type come only
+        /// from the list routes): the names come from the cached lists, so Tlp and Type read as they were asked for.
+        /// </summary>
+        public async Task<IrisIoc> FillNamesAsync(IrisIoc ioc, CancellationToken cancellationToken)
+        {
+            if (ioc.Tlp is null && ioc.TlpId is int tlp)
+                ioc.Tlp = await NameOrNull(async () => (await GetAsync(IrisLookupKind.Tlp, cancellationToken).ConfigureAwait(false)).FirstOrDefault(x => x.Id == tlp)?.Name).ConfigureAwait(false);
+            if (ioc.Type is null && ioc.TypeId is int type)
+                ioc.Type = await NameOrNull(async () => (await GetAsync(IrisLookupKind.IocType, cancellationToken).ConfigureAwait(false)).FirstOrDefault(x => x.Id == type)?.Name).ConfigureAwait(false);
+            return ioc;
+        }
+
         private static async Task<string?> NameOrNull(Func<Task<string?>> read)
         {
             try { return await read().ConfigureAwait(false); }

@@ -91,7 +91,9 @@ namespace PSSocAutomation.Iris
         internal static string StripPrefix(string name, int id)
         {
             var prefix = "#" + id + " - ";
-            return id > 0 && name.StartsWith(prefix, StringComparison.Ordinal) ? name.Substring(prefix.Length) : name;
+            // Trimmed: an escalation with a case title and no template stores "{prefix} {title}" with an empty prefix,
+            // i.e. the title after a space (IRIS's own f-string), and no one means that space.
+            return (id > 0 && name.StartsWith(prefix, StringComparison.Ordinal) ? name.Substring(prefix.Length) : name).Trim();
         }
 
         private static string? TagsOf(JsonElement json)

@@ -40,6 +40,10 @@ namespace PSSocAutomation.Core
         [ValidateRange(0, 600)]
         public int MaximumRetryDelaySec { get; set; } = 30;
 
+        /// <summary>Return the connection without making it the session's default: for scripts that pass -Connection and leave the caller's default alone.</summary>
+        [Parameter]
+        public SwitchParameter NoDefault { get; set; }
+
         protected HttpPipelineOptions CreatePipelineOptions(Uri baseUri, IRequestAuthenticator auth)
         {
             if (SkipCertificateCheck && (CaCertificateFile != null || CertificateThumbprint != null))
@@ -48,6 +52,9 @@ namespace PSSocAutomation.Core
             {
                 var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(CaCertificateFile);
                 if (!System.IO.File.Exists(path)) ThrowArgumentError("CaCertificateFileNotFound", $"-CaCertificateFile '{path}' does not exist.", CaCertificateFile);
+                // Read now, so a file that holds no certificate is named here rather than failing inside the TLS setup.
+                try { Http.CaCertificateFile.Load(path).Dispose(); }
+                catch (ArgumentException ex) { ThrowArgumentError("CaCertificateFileInvalid", ex.Message, CaCertificateFile); }
                 CaCertificateFile = path;
             }
             if (SkipCertificateCheck && baseUri.Scheme == Uri.UriSchemeHttps)
@@ -101,12 +108,13 @@ namespace PSSocAutomation.Core
             }
         }
 
-        /// <summary>Makes the connection the session's default for its service, says so, and writes it.</summary>
+        /// <summary>Makes the connection the session's default for its service (unless -NoDefault), says so, and writes it.</summary>
         protected void Publish<TConnection>(TConnection connection, string serviceName, string connectedTo) where TConnection : class, IServiceConnection
         {
             var previous = ConnectionRegistry<TConnection>.Current;
-            ConnectionRegistry<TConnection>.Current = connection;
-            if (previous != null && !ReferenceEquals(previous, connection)) WriteVerbose($"Replaced the default {serviceName} connection to {previous.Uri}.");
+            if (!NoDefault) ConnectionRegistry<TConnection>.Current = connection;
+            if (NoDefault) WriteVerbose($"Not made the default {serviceName} connection (-NoDefault): pass it with -Connection.");
+            else if (previous != null && !ReferenceEquals(previous, connection)) WriteVerbose($"Replaced the default {serviceName} connection to {previous.Uri}.");
             WriteVerbose(connectedTo);
             WriteObject(connection);
         }

@@ -41,7 +41,7 @@ namespace PSSocAutomation.Elastic
         [Parameter]
         public string[]? Sort { get; set; }
 
-        /// <summary>Only these fields of each document (_source includes; wildcards allowed).</summary>
+        /// <summary>Only these fields of each document (_source includes; wildcards allowed). The alert id's field is asked for too (-IdField, else alert_id, kibana.alert.uuid, signal.id, event.id, id), so Id stays the alert's id.</summary>
         [Parameter]
         public string[]? Fields { get; set; }
 
@@ -72,6 +72,17 @@ namespace PSSocAutomation.Elastic
 
         protected override void ProcessRecord()
         {
+            TimeWindow? since = null;
+            try
+            {
+                if (Since != null) since = TimeWindow.Parse(PipelineInput.Unwrap(Since)!);
+            }
+            catch (ArgumentException ex)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, "ElasticInvalidSince", ErrorCategory.InvalidArgument, Since));
+                return;
+            }
+
             ElasticAlertQuery query;
             try
             {
@@ -79,15 +90,15 @@ namespace PSSocAutomation.Elastic
                 {
                     TimeField = TimeField,
                     Query = Query is null ? null : JsonBody.ToJsonObject(Query, "-Query"),
-                    Since = Since is null ? null : TimeWindow.Parse(PipelineInput.Unwrap(Since)!),
+                    Since = since,
                     Sort = Sort?.ToList() ?? new List<string>(),
-                    Fields = Fields?.ToList() ?? new List<string>(),
+                    Fields = WithIdFields(Fields),
                 };
                 query.BuildSort();
             }
             catch (ArgumentException ex)
             {
-                ThrowTerminatingError(new ErrorRecord(ex, "ElasticInvalidQuery", ErrorCategory.InvalidArgument, Query ?? Since));
+                ThrowTerminatingError(new ErrorRecord(ex, "ElasticInvalidQuery", ErrorCategory.InvalidArgument, Query));
                 return;
             }
 
@@ -128,6 +139,20 @@ namespace PSSocAutomation.Elastic
             {
                 progress.Complete();
             }
+        }
+
+        /// <summary>
+        /// -Fields plus the alert id's field(s), unless one is already listed, so that restricting _source never turns
+        /// the Id into the document _id (the id field then shows in Original too).
+        /// </summary>
+        private List<string> WithIdFields(string[]? fields)
+        {
+            var list = fields?.ToList() ?? new List<string>();
+            if (list.Count == 0) return list;
+            var idPaths = ElasticAlertMapper.IdPaths(IdField);
+            if (!idPaths.Any(id => list.Any(f => new WildcardPattern(f, WildcardOptions.None).IsMatch(id))))
+                list.AddRange(idPaths);
+            return list;
         }
 
         private static SocAlert[] MapPage(ElasticAlertMapper mapper, SearchPage page)

@@ -8,7 +8,7 @@ namespace PSSocAutomation.Elastic
 {
     /// <summary>
     /// <para type="synopsis">Indexes piped objects into Elasticsearch through the Bulk API, idempotently when given an id.</para>
-    /// <para type="description">Send-ElasticDocument batches piped objects (hashtables, objects, alerts, JSON strings) into _bulk requests bounded by -BatchSize and -MaxBatchBytes. With -IdProperty each document is written with a create action under that id, so running the same script again writes nothing twice: a document that is already there counts as AlreadyExisted, not as an error. Items Elasticsearch rejects with 429 are sent again with back-off; any other rejected document is a non-terminating error naming it. A summary object is written at the end.</para>
+    /// <para type="description">Send-ElasticDocument batches piped objects (hashtables, objects, alerts, JSON strings) into _bulk requests bounded by -BatchSize and -MaxBatchBytes. With -IdProperty each document is written with a create action under that id, so running the same script again writes nothing twice: a document that is already there counts as AlreadyExisted, not as an error. Items Elasticsearch rejects with 429 are sent again with back-off; any other rejected document is a non-terminating error naming it. A summary object is written at the end. -WhatIf and -Confirm (and -Verbose) speak once per batch, naming its first and last document.</para>
     /// </summary>
     /// <example><code>Import-Csv alerts.csv | Send-ElasticDocument -Index alerts -IdProperty alert_id</code></example>
     /// <example><code>$actions | Send-ElasticDocument -Index soc-audit -IdProperty action_id -Refresh wait_for</code></example>
@@ -91,12 +91,6 @@ namespace PSSocAutomation.Elastic
                 return;
             }
 
-            var target = Index + "/" + (id ?? "(new id)");
-            if (!ShouldProcess(target, "Index document"))
-            {
-                _result.Skipped++;
-                return;
-            }
             if (_writer!.Add(new BulkDocument(json, id, position, InputObject))) Flush();
         }
 
@@ -115,6 +109,15 @@ namespace PSSocAutomation.Elastic
         {
             if (_writer is null || _writer.PendingCount == 0) return;
             var pending = _writer.PendingCount;
+            // Asked once per _bulk request, not per document: -Verbose and -Confirm would otherwise say a line (or ask)
+            // for each of thousands of documents.
+            var documents = _writer.Pending;
+            var target = Index + ": " + documents[0].Describe() + (pending > 1 ? " to " + documents[pending - 1].Describe() : string.Empty);
+            if (!ShouldProcess(target, $"Index {pending} document(s)"))
+            {
+                _result.Skipped += _writer.Discard();
+                return;
+            }
             try
             {
                 foreach (var item in Run(ct => _writer.FlushAsync(ct)))

@@ -74,6 +74,7 @@ namespace PSSocAutomation.Iris
                 foreach (var tag in Tag ?? Array.Empty<string>()) request.Tags.Add(tag);
                 var ioc = Run(ct => Client.AddCaseIocAsync(CaseId, request, ct));
                 ioc.Type ??= type.Name;
+                ioc = Run(ct => Client.Lookups.FillNamesAsync(ioc, ct));
                 if (!string.IsNullOrEmpty(ioc.Message)) WriteVerbose($"DFIR-IRIS case {CaseId}, IOC '{value}': {ioc.Message}");
                 WriteObject(ioc);
             }

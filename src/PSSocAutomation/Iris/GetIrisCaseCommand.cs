@@ -7,7 +7,7 @@ namespace PSSocAutomation.Iris
 {
     /// <summary>
     /// <para type="synopsis">Gets DFIR-IRIS cases by id, SOC id, customer, state and other filters, streaming every page.</para>
-    /// <para type="description">With -Id, reads each case (a case that does not exist or is out of the user's reach is reported as IRIS reports it: permission denied). Otherwise it pages through /manage/cases/filter (IRIS 2.3.4+; the full case list, filtered here, before) and writes each case as its page arrives, fetching the next page meanwhile. Names (-Customer, -State, -Severity, -Classification) are resolved on the server's own lists.</para>
+    /// <para type="description">With -Id, reads each case, through the same filter route as the other filters where IRIS has it, so a case has the same properties (Severity included) however it was asked for (a case that does not exist or is out of the user's reach is reported as IRIS reports it: permission denied). Otherwise it pages through /manage/cases/filter (IRIS 2.3.4+; the full case list, filtered here, before) and writes each case as its page arrives, fetching the next page meanwhile. Names (-Customer, -State, -Severity, -Classification) are resolved on the server's own lists.</para>
     /// </summary>
     /// <example><code>Get-IrisCase -Customer ACME -State Open</code></example>
     /// <example><code>Get-IrisCase -SocId 'alert-4711'</code></example>
@@ -65,7 +65,7 @@ namespace PSSocAutomation.Iris
                 foreach (var id in Id!)
                 {
                     var client = Client;
-                    try { WriteObject(Run(async ct => await client.Lookups.FillNamesAsync(await client.GetCaseAsync(id, ct).ConfigureAwait(false), ct).ConfigureAwait(false))); }
+                    try { WriteObject(Run(ct => IrisCaseReader.ReadAsync(client, id, ct))); }
                     catch (SocApiException ex) { ReportFailure(ex, id); }
                 }
                 return;

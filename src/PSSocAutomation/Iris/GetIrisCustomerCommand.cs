@@ -17,7 +17,7 @@ namespace PSSocAutomation.Iris
         private const string NameSet = "Name";
         private const string IdSet = "Id";
 
-        /// <summary>Customer names; wildcards allowed. Default: every customer.</summary>
+        /// <summary>Customer names; wildcards allowed. Default: every customer. An exact name IRIS lacks is an error (IrisCustomerNotFound); a wildcard that matches nothing returns nothing.</summary>
         [Parameter(Position = 0, ParameterSetName = NameSet)]
         [SupportsWildcards]
         public string[]? Name { get; set; }

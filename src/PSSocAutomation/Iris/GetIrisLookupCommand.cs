@@ -19,7 +19,7 @@ namespace PSSocAutomation.Iris
         [Parameter(Mandatory = true, Position = 0)]
         public IrisLookupKind Kind { get; set; }
 
-        /// <summary>Entry names; wildcards allowed. Default: the whole list.</summary>
+        /// <summary>Entry names; wildcards allowed. Default: the whole list. An exact name the list lacks is an error (IrisLookupNotFound); a wildcard that matches nothing returns nothing.</summary>
         [Parameter(Position = 1)]
         [SupportsWildcards]
         public string[]? Name { get; set; }
@@ -41,9 +41,22 @@ namespace PSSocAutomation.Iris
                 ThrowApiError(ex, ErrorPrefix, Kind);
                 return;
             }
-            var patterns = (Name ?? Array.Empty<string>()).Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToList();
-            foreach (var item in items)
-                if (patterns.Count == 0 || patterns.Any(p => p.IsMatch(item.Name))) WriteObject(item);
+            if (Name is null || Name.Length == 0)
+            {
+                foreach (var item in items) WriteObject(item);
+                return;
+            }
+            // The rule of every look-up (Get-IrisCustomer too, and Get-Command): a wildcard that matches nothing is an
+            // empty answer; an exact name that is not there is an error that lists the names there are.
+            foreach (var name in Name)
+            {
+                var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
+                var matches = items.Where(i => pattern.IsMatch(i.Name)).ToList();
+                foreach (var item in matches) WriteObject(item);
+                if (matches.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
+                    WriteError(new ErrorRecord(new ArgumentException($"IRIS has no {Kind} named '{name}'. {Kind} names: {string.Join(", ", items.Take(30).Select(i => "'" + i.Name + "'"))}{(items.Count > 30 ? $" and {items.Count - 30} more (Get-IrisLookup {Kind})" : string.Empty)}."),
+                        "IrisLookupNotFound", ErrorCategory.ObjectNotFound, name));
+            }
         }
     }
 }

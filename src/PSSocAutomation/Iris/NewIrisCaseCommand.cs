@@ -5,12 +5,13 @@ using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
 using PSSocAutomation.Core;
+using PSSocAutomation.Http;
 
 namespace PSSocAutomation.Iris
 {
     /// <summary>
     /// <para type="synopsis">Creates DFIR-IRIS cases from alerts or from parameters, one per SOC id and customer.</para>
-    /// <para type="description">New-IrisCase takes alerts from the pipeline by property name (the SOC id is the alert's Id, the name its Title, the description the alert rendered readably with its key fields and a link back) or explicit -Name, -Description and -SocId. It sends IRIS only the fields its create route accepts (the severity only from IRIS 2.4.17, set by an update before that, like tags), and checks the fields itself because IRIS 2.4.8 and later hide which field failed. By default it creates no second case for a SOC id that already has one for the customer: it returns the existing case with Existing set to True (-AllowDuplicate creates anyway). -ThrottleLimit creates several cases at once while keeping output and errors in input order; inputs with the same SOC id still give one case.</para>
+    /// <para type="description">New-IrisCase takes alerts from the pipeline by property name (the SOC id is the alert's Id, the name its Title, the description the alert rendered readably with its key fields and a link back) or explicit -Name, -Description and -SocId. It sends IRIS only the fields its create route accepts (the severity only from IRIS 2.4.17, set by an update before that, like tags), and checks the fields itself because IRIS 2.4.8 and later hide which field failed. By default it creates no second case for a SOC id that already has one for the customer: it returns the existing case with Existing set to True (-AllowDuplicate creates anyway). With -WhatIf that check still runs (it only reads): "What if:" names each case that already exists and announces a create only for the others. -ThrottleLimit creates several cases at once while keeping output and errors in input order; inputs with the same SOC id still give one case.</para>
     /// </summary>
     /// <example><code>Get-ElasticAlert -Index alerts -UniqueBy alert_id -Since 1h | New-IrisCase -Customer 'ACME' -Classification 'malicious-code:virus' -ThrottleLimit 8</code></example>
     /// <example><code>New-IrisCase -Name 'Phishing wave' -Description 'Reported by users on 3 sites' -SocId 'INC-1042' -Customer 1 -Severity High -Tag phishing,email</code></example>
@@ -89,7 +90,7 @@ namespace PSSocAutomation.Iris
         private int? _severityId;
         private bool _severityExplicit;
         private JsonObject? _customAttributes;
-        private bool _warnedSeverity, _warnedNoSocId;
+        private bool _warnedSeverity, _warnedNoSocId, _whatIf;
 
         protected override void Begin()
         {
@@ -107,6 +108,9 @@ namespace PSSocAutomation.Iris
                 catch (ArgumentException ex) { ThrowTerminatingError(new ErrorRecord(ex, "IrisInvalidCustomAttributes", ErrorCategory.InvalidArgument, CustomAttributes)); }
             }
             _writer = new IrisCaseWriter(Client) { AllowDuplicate = AllowDuplicate };
+            _whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out var whatIf)
+                ? ((SwitchParameter)whatIf).IsPresent
+                : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
             _lookups = Client.Lookups;
             _sink = new BatchedSink<Pending, IrisCase>(this, "New-IrisCase", "cases", ThrottleLimit, ErrorPrefix, SendAsync,
                 new[] { "created", "already existed" }, c => c.Existing ? 1 : 0);
@@ -136,6 +140,9 @@ namespace PSSocAutomation.Iris
             var target = $"'{request.Name}' (SOC id '{socId}') for customer {_customerName ?? _customerId.ToString()}";
             try
             {
+                // Said before IRIS's own rule ("at least 2 characters"), which reads as if a title had been given.
+                if (string.IsNullOrWhiteSpace(name))
+                    throw new ArgumentException("The case has no title: give -Name, or pipe alerts, strings, or objects with a Title (or message) property.");
                 request.Validate();
             }
             catch (ArgumentException ex)
@@ -156,10 +163,29 @@ namespace PSSocAutomation.Iris
                 severity = null;
                 if (!_warnedSeverity) { _warnedSeverity = true; WriteWarning($"IRIS {Version} cases have no severity (it arrived in 2.3.4); the severity is not set."); }
             }
+            if (_whatIf && socId.Length > 0 && !AllowDuplicate && DescribeExisting(socId)) return;
             _sink!.Offer(new Pending(request, severity), target, "Create DFIR-IRIS case");
         }
 
         protected override void EndProcessing() => _sink?.Complete();
+
+        /// <summary>
+        /// -WhatIf: the duplicate check is a read, so it runs, and a case that exists is named instead of being announced
+        /// as created. True when one exists (and "What if:" said so).
+        /// </summary>
+        private bool DescribeExisting(string socId)
+        {
+            IrisCase? existing;
+            try { existing = Run(ct => _writer!.FindAsync(_customerId, socId, ct)); }
+            catch (SocApiException ex)
+            {
+                WriteWarning($"Could not check whether SOC id '{socId}' already has a case: {ex.Message}");
+                return false;
+            }
+            if (existing is null) return false;
+            ShouldProcess($"DFIR-IRIS case #{existing.CaseId} '{existing.Title}' already exists for SOC id '{socId}' and customer {_customerName ?? _customerId.ToString()}: it would be returned as Existing, nothing created.", null, null);
+            return true;
+        }
 
         private async Task<IrisCase> SendAsync(Pending item, CancellationToken cancellationToken)
         {

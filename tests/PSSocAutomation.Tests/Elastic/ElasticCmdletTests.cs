@@ -426,6 +426,84 @@ public sealed class ElasticCmdletTests : IClassFixture<LabFixture>
         Assert.DoesNotContain(Lab.Journal.For("elastic"), e => e.Path.EndsWith("_search") || e.Path.EndsWith("_pit"));
     }
 
+    // ---- issue 7: what a first user tripped on ----
+
+    [Theory]
+    [InlineData("99999999999m")]
+    [InlineData("100000000d")]
+    [InlineData("\u0661\u0665m")] // Arabic-Indic digits: .NET's \d matches them, int.Parse does not
+    public void A_Since_that_is_too_long_or_not_ascii_digits_names_the_parameter(string since)
+    {
+        var result = Run(Connect + "Get-ElasticAlert -Index alerts -Since $since", new() { ["since"] = since });
+        var record = Failure(result);
+        Assert.StartsWith("ElasticInvalidSince,", record.FullyQualifiedErrorId);
+        Assert.Equal(System.Management.Automation.ErrorCategory.InvalidArgument, record.CategoryInfo.Category);
+        Assert.Contains("-Since '" + since + "'", record.Exception.Message);
+        Assert.DoesNotContain(Lab.Journal.For("elastic"), e => e.Path.EndsWith("_search") || e.Path.EndsWith("_pit"));
+    }
+
+    [Theory]
+    [InlineData("This is a text file, not a certificate.\n")]
+    [InlineData("-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ2Fh\n")] // cut before its END line
+    public void A_CaCertificateFile_that_holds_no_certificate_names_the_parameter_and_the_file(string content)
+    {
+        var file = Path.Combine(Path.GetTempPath(), "pssoc-ca-" + Guid.NewGuid().ToString("N")[..8] + ".pem");
+        File.WriteAllText(file, content);
+        try
+        {
+            var result = Run("Connect-Elastic -Uri $esUri -Credential $esCred -CaCertificateFile $file", new() { ["file"] = file });
+            var record = Failure(result);
+            Assert.StartsWith("CaCertificateFileInvalid,", record.FullyQualifiedErrorId);
+            Assert.Equal(System.Management.Automation.ErrorCategory.InvalidArgument, record.CategoryInfo.Category);
+            Assert.Contains("-CaCertificateFile", record.Exception.Message);
+            Assert.Contains(file, record.Exception.Message);
+            Assert.Empty(Lab.Journal.For("elastic"));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void Verbose_says_one_line_per_batch_not_per_document()
+    {
+        var index = "verbose-" + Guid.NewGuid().ToString("N")[..8];
+        var result = Run(Connect + $"$docs | Send-ElasticDocument -Index {index} -IdProperty alert_id -BatchSize 2 -Verbose", new() { ["docs"] = StoryAlerts });
+        Assert.Empty(result.Errors);
+        Assert.Equal(5, (int)Assert.Single(result.OutputOf(Types.SendResult)).Created);
+        var batches = result.Verbose.Where(v => v.Contains("Performing the operation")).ToList();
+        Assert.Equal(3, batches.Count);
+        Assert.Contains(batches, v => v.Contains("2 document(s)") && v.Contains("'1'") && v.Contains("'2'"));
+        Assert.Contains(batches, v => v.Contains("1 document(s)") && v.Contains("'5'"));
+        Assert.Equal(3, Lab.Journal.For("elastic").Count(e => e.Path.EndsWith("_bulk")));
+    }
+
+    [Fact]
+    public void An_http_connection_says_tls_is_not_used()
+    {
+        var result = Run(Connect + "Get-ElasticConnection");
+        var connection = Assert.Single(result.OutputOf(Types.ElasticConnection));
+        Assert.Equal("http", ((Uri)connection.Uri).Scheme);
+        Assert.DoesNotContain("trust store", (string)connection.Tls);
+        Assert.Contains("not used", (string)connection.Tls);
+    }
+
+    [Fact]
+    public void Fields_keep_the_alert_id_and_ask_elasticsearch_for_it()
+    {
+        var index = "fields-" + Guid.NewGuid().ToString("N")[..8];
+        Lab.Elastic.Seed(index, StoryAlerts);
+        var result = Run(Connect + $"Get-ElasticAlert -Index {index} -TimeField timestamp -Fields message,host.name");
+        Assert.Empty(result.Errors);
+        Assert.Equal(new[] { "1", "2", "3", "4", "5" }, result.OutputOf(Types.SocAlert).Select(a => (string)a.Id));
+        var search = Lab.Journal.For("elastic").First(e => e.Path == "/_search");
+        Assert.Contains("\"includes\":[\"message\",\"host.name\",\"alert_id\"", search.Body);
+
+        var chosen = Run(Connect + $"Get-ElasticAlert -Index {index} -TimeField timestamp -Fields message -IdField status");
+        Assert.Equal(new[] { "active", "active", "active", "resolved", "active" }, chosen.OutputOf(Types.SocAlert).Select(a => (string)a.Id));
+    }
+
     private static int FreePort()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);

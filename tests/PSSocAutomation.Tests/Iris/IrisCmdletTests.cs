@@ -271,6 +271,90 @@ public sealed class IrisCmdletTests : IClassFixture<LabFixture>
     }
 
     [Fact]
+    public void A_piped_string_is_the_case_title()
+    {
+        Fresh(Lab);
+        var result = Run(Connect + "'suspicious login on ws-01' | New-IrisCase -Customer ACME -SocId s-13");
+        AssertClean(result);
+        var created = Assert.Single(result.OutputOf(Types.IrisCase));
+        Assert.Equal("suspicious login on ws-01", (string)created.Title);
+        var stored = Assert.Single(Lab.Iris.CasesWithSocId("s-13"));
+        Assert.Equal("#" + stored.CaseId + " - suspicious login on ws-01", stored.Name);
+        Assert.Contains("suspicious login on ws-01", stored.Description);
+    }
+
+    [Fact]
+    public void A_piped_object_without_a_title_is_told_to_give_Name()
+    {
+        Fresh(Lab);
+        var result = Run(Connect + "[pscustomobject]@{ host = 'ws-1'; x = 1 } | New-IrisCase -Customer ACME");
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith("IrisInvalidCase", error.FullyQualifiedErrorId);
+        Assert.Contains("no title", error.Exception.Message);
+        Assert.Contains("-Name", error.Exception.Message);
+        Assert.Empty(Posts(Lab));
+    }
+
+    [Fact]
+    public void WhatIf_says_which_cases_exist_and_which_would_be_created()
+    {
+        // "What if:" goes to the host, which only a real pwsh has: run it as its own process.
+        var acme = Fresh(Lab);
+        var existing = Lab.Iris.AddCase("Unauthorized login attempt detected", socId: "1", customerId: acme);
+        Lab.Journal.Clear();
+        var environment = _fixture.PwshEnvironment();
+        var result = PwshProcess.Run("""
+            $ErrorActionPreference = 'Stop'
+            Import-Module $env:MODULE
+            $key = ConvertTo-SecureString $env:IRIS_KEY -AsPlainText -Force
+            Connect-Iris -Uri $env:IRIS_URI -ApiKey $key -CertificateThumbprint $env:IRIS_THUMB | Out-Null
+            @([pscustomobject]@{ Id = '1'; Title = 'Unauthorized login attempt detected' }, [pscustomobject]@{ Id = '2'; Title = 'CPU usage exceeded 90%' }) |
+                New-IrisCase -Customer ACME -WhatIf
+            'done'
+            """, environment);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var lines = result.Output.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("What if:")).ToList();
+        Assert.Equal(2, lines.Count);
+        Assert.Contains($"case #{existing.CaseId}", lines[0]);
+        Assert.Contains("already exists", lines[0]);
+        Assert.DoesNotContain("Create DFIR-IRIS case", lines[0]);
+        Assert.Contains("Create DFIR-IRIS case", lines[1]);
+        Assert.Contains("SOC id '2'", lines[1]);
+        Assert.Empty(Posts(Lab));
+        Assert.Single(Lab.Iris.CasesWithSocId("1"));
+        Assert.Empty(Lab.Iris.CasesWithSocId("2"));
+    }
+
+    [Fact]
+    public void Get_IrisCase_by_id_has_the_shape_it_has_by_soc_id()
+    {
+        var acme = Fresh(Lab);
+        var c = Lab.Iris.AddCase("Shape check", socId: "A-1", customerId: acme, severityId: 5);
+        var result = Run(Connect + $"Get-IrisCase -Id {c.CaseId}; Get-IrisCase -SocId A-1");
+        AssertClean(result);
+        var both = result.OutputOf(Types.IrisCase);
+        Assert.Equal(2, both.Count);
+        Assert.Equal("High", (string)both[0].Severity);
+        foreach (var property in new[] { "CaseId", "Name", "Title", "Description", "SocId", "CustomerId", "Customer", "Classification", "SeverityId", "Severity", "StateId", "State", "OutcomeId", "OwnerId", "Owner", "OpenDate", "Tags", "Link" })
+            Assert.True(Equals(result.Output[0].Properties[property].Value, result.Output[1].Properties[property].Value),
+                $"{property}: by id '{result.Output[0].Properties[property].Value}', by SOC id '{result.Output[1].Properties[property].Value}'");
+    }
+
+    [Fact]
+    public void Get_IrisLookup_follows_Get_IrisCustomer_an_unknown_exact_name_is_an_error_a_wildcard_is_not()
+    {
+        Fresh(Lab);
+        var result = Run(Connect + "Get-IrisLookup Severity -Name nosuch, 'nosuch*', High; Get-IrisCustomer -Name nosuch, 'nosuch*'");
+        Assert.Null(result.Terminating);
+        Assert.Equal(new[] { "IrisLookupNotFound,PSSocAutomation.Iris.GetIrisLookupCommand", "IrisCustomerNotFound,PSSocAutomation.Iris.GetIrisCustomerCommand" }, result.Errors.Select(e => e.FullyQualifiedErrorId));
+        Assert.Contains("'nosuch'", result.Errors[0].Exception.Message);
+        Assert.Contains("'High'", result.Errors[0].Exception.Message);
+        Assert.Equal(ErrorCategory.ObjectNotFound, result.Errors[0].CategoryInfo.Category);
+        Assert.Equal("nosuch", result.Errors[0].TargetObject);
+        Assert.Equal("High", (string)Assert.Single(result.OutputOf(Types.IrisLookupItem)).Name);
+    }
+
+    [Fact]
     public void WhatIf_sends_no_mutating_request()
     {
         Fresh(Lab);
@@ -468,6 +552,31 @@ public sealed class IrisCmdletTests : IClassFixture<LabFixture>
         var escalate = JsonNode.Parse(Posts(Lab).Single(p => p.Path.StartsWith("/alerts/escalate/")).Body)!.AsObject();
         Assert.Equal("c2", escalate["case_tags"]!.GetValue<string>());
         Assert.Equal(2, escalate["iocs_import_list"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public void An_escalated_case_with_a_title_has_no_leading_space()
+    {
+        Fresh(Lab);
+        var result = Run(Connect + """
+            $a = New-IrisAlert -Title 'C2 beacon' -SourceRef 'esc-title' -Customer ACME
+            $a | Invoke-IrisAlertEscalation -CaseTitle 'Beacon from ws-9'
+            """);
+        AssertClean(result);
+        var created = Assert.Single(result.OutputOf(Types.IrisCase));
+        Assert.Equal("Beacon from ws-9", (string)created.Title);
+    }
+
+    [Fact]
+    public void Ioc_output_names_its_tlp()
+    {
+        Fresh(Lab);
+        var c = Lab.Iris.AddCase("Tlp", socId: "tlp-1");
+        var result = Run(Connect + $"Add-IrisCaseIoc -CaseId {c.CaseId} -Value 203.0.113.9 -Tlp amber; Add-IrisCaseIoc -CaseId {c.CaseId} -Value 203.0.113.10 -Tlp green");
+        AssertClean(result);
+        var iocs = result.OutputOf(Types.IrisIoc);
+        Assert.Equal(new[] { "amber", "green" }, iocs.Select(i => (string)i.Tlp));
+        Assert.All(iocs, i => Assert.NotNull(i.TlpId));
     }
 
     // ---- case objects ----

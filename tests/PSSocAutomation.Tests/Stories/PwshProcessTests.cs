@@ -52,6 +52,36 @@ public sealed class PwshProcessTests : IClassFixture<LabFixture>
         Assert.DoesNotContain(lab.Credentials.IrisApiKey, first.Output + first.Error + second.Output + second.Error);
     }
 
+    [Fact]
+    public void The_story_1_example_imports_the_module_itself_and_leaves_the_callers_connections_alone()
+    {
+        var lab = _fixture.Lab;
+        lab.Iris.Reset();
+        var environment = _fixture.PwshEnvironment();
+        environment["ES_INDEX"] = "pwsh-fresh-" + Guid.NewGuid().ToString("N")[..8];
+        // No Import-Module: a fresh pwsh, as a user who runs the example first. Then the user's own connection, made
+        // before a second run with &, must still be the default afterwards.
+        const string Script = """
+            $ErrorActionPreference = 'Stop'
+            $esCred = [pscredential]::new($env:ES_USER, (ConvertTo-SecureString $env:ES_PASSWORD -AsPlainText -Force))
+            $irisKey = ConvertTo-SecureString $env:IRIS_KEY -AsPlainText -Force
+            $story = @{ ElasticUri = $env:ES_URI; ElasticCredential = $esCred; IrisUri = $env:IRIS_URI; IrisApiKey = $irisKey; IrisCertificateThumbprint = $env:IRIS_THUMB; Index = $env:ES_INDEX }
+            $first = @(& ./examples/Invoke-ElasticToIris.ps1 @story)
+            "first: $($first.Count)"
+            "defaults after the first run: $(@(Get-ElasticConnection).Count) $(@(Get-IrisConnection).Count)"
+            $mine = Connect-Elastic -Uri $env:ES_URI -Credential $esCred
+            $second = @(& ./examples/Invoke-ElasticToIris.ps1 @story)
+            "second: $($second.Count) $(@($second | Where-Object Outcome -EQ 'Existing').Count)"
+            "mine is still the default: $([object]::ReferenceEquals((Get-ElasticConnection), $mine)) $(@(Get-IrisConnection).Count)"
+            """;
+        var result = PwshProcess.Run(Script, environment);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("first: 5", result.Output);
+        Assert.Contains("defaults after the first run: 0 0", result.Output);
+        Assert.Contains("second: 5 5", result.Output);
+        Assert.Contains("mine is still the default: True 0", result.Output);
+    }
+
     private static List<(string AlertId, string Outcome, int CaseId)> Rows(PwshResult result)
     {
         using var json = JsonDocument.Parse(result.Output.Trim().Split('\n').Last());
