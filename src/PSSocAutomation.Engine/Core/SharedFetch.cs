@@ -61,6 +61,19 @@ namespace PSSocAutomation.Core
             lock (_gate) _current = null;
         }
 
+        /// <summary>
+        /// Forget the value only while it is still <paramref name="stale"/> (compared as the type compares itself): of
+        /// several callers that found one token expired, the first starts the renewal and the others join it, instead of
+        /// each dropping the renewal the one before started.
+        /// </summary>
+        public void Forget(T stale)
+        {
+            lock (_gate)
+            {
+                if (_current != null && _current.Status == TaskStatus.RanToCompletion && EqualityComparer<T>.Default.Equals(_current.Result, stale)) _current = null;
+            }
+        }
+
         private Task<T> Start()
         {
             Task<T> task;

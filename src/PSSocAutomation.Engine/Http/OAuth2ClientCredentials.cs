@@ -7,6 +7,7 @@ using System.Text;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using PSSocAutomation.Core;
 
 namespace PSSocAutomation.Http
 {
@@ -25,8 +26,8 @@ namespace PSSocAutomation.Http
         private readonly object _gate = new object();
         private readonly string _clientSecret;
         private HttpPipeline? _pipeline;
-        private Token? _token;
-        private Task<Token>? _fetch;
+        /// <summary>The token: fetched once for every request that needs it meanwhile, detached from whichever asked first.</summary>
+        private SharedFetch<Token>? _token;
 
         /// <param name="clientId">The API client's id (not secret: it is shown as the connection's principal).</param>
         /// <param name="clientSecret">The API client's secret.</param>
@@ -60,7 +61,11 @@ namespace PSSocAutomation.Http
             {
                 if (_pipeline != null && !ReferenceEquals(_pipeline, pipeline))
                     throw new InvalidOperationException("An OAuth2 client-credentials authenticator serves one connection: its token belongs to that server. Make one per connection.");
-                _pipeline = pipeline;
+                if (_pipeline is null)
+                {
+                    _pipeline = pipeline;
+                    _token = new SharedFetch<Token>(_ => RequestTokenAsync(pipeline));
+                }
             }
             pipeline.Redactor.Add(_clientSecret);
         }
@@ -78,59 +83,22 @@ namespace PSSocAutomation.Http
             return true;
         }
 
-        /// <summary>
-        /// The token to send: the one held while it is fresh and is not the one just refused; otherwise the result of one
-        /// fetch that every caller needing a token meanwhile shares.
-        /// </summary>
-        private Task<Token> CurrentAsync(string? refused, CancellationToken cancellationToken)
+        /// <summary>The token to send: the one held while it is fresh and is not the one just refused; otherwise a renewed one.</summary>
+        private async Task<Token> CurrentAsync(string? refused, CancellationToken cancellationToken)
         {
-            TaskCompletionSource<Token>? mine = null;
-            Task<Token> fetch;
             HttpPipeline pipeline;
+            SharedFetch<Token> shared;
             lock (_gate)
             {
                 pipeline = _pipeline ?? throw new InvalidOperationException("The OAuth2 authenticator is not attached to a connection's pipeline.");
-                var now = pipeline.Options.TimeProvider.GetUtcNow();
-                if (_token != null && now < _token.RenewAt && (refused is null || !string.Equals(_token.Value, refused, StringComparison.Ordinal)))
-                    return Task.FromResult(_token);
-                if (_fetch is null)
-                {
-                    mine = new TaskCompletionSource<Token>(TaskCreationOptions.RunContinuationsAsynchronously);
-                    _fetch = mine.Task;
-                }
-                fetch = _fetch;
+                shared = _token!;
             }
-            if (mine != null)
-            {
-                // Detached from the caller's log: the fetch serves every waiting request and may outlive the cmdlet
-                // that happened to start it, which must not hear from it after it has ended.
-                var log = RequestLog.Current;
-                RequestLog.Current = null;
-                try { _ = FetchAsync(pipeline, mine); }
-                finally { RequestLog.Current = log; }
-            }
-            // The fetch is shared: a caller that gives up (Ctrl+C) stops waiting, the fetch goes on for the others.
-            return Waits.Until(fetch, cancellationToken);
-        }
-
-        private async Task FetchAsync(HttpPipeline pipeline, TaskCompletionSource<Token> completion)
-        {
-            try
-            {
-                var token = await RequestTokenAsync(pipeline).ConfigureAwait(false);
-                lock (_gate)
-                {
-                    _token = token;
-                    _fetch = null;
-                }
-                completion.TrySetResult(token);
-            }
-            catch (Exception ex)
-            {
-                // A failed fetch is not kept: the next request tries again.
-                lock (_gate) _fetch = null;
-                completion.TrySetException(ex);
-            }
+            var token = await shared.GetAsync(cancellationToken).ConfigureAwait(false);
+            if (pipeline.Options.TimeProvider.GetUtcNow() < token.RenewAt && (refused is null || !string.Equals(token.Value, refused, StringComparison.Ordinal)))
+                return token;
+            // Stale or refused: renew, unless another request already did (then this joins or takes its token).
+            shared.Forget(token);
+            return await shared.GetAsync(cancellationToken).ConfigureAwait(false);
         }
 
         private async Task<Token> RequestTokenAsync(HttpPipeline pipeline)

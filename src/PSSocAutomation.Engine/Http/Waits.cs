@@ -31,21 +31,6 @@ namespace PSSocAutomation.Http
 #endif
         }
 
-        /// <summary>
-        /// The task's result, or OperationCanceledException when the token fires first. The task itself goes on: it is
-        /// shared (one token fetch for many requests), and one caller giving up must not fail the others.
-        /// </summary>
-        public static async Task<T> Until<T>(Task<T> task, CancellationToken cancellationToken)
-        {
-            if (task.IsCompleted || !cancellationToken.CanBeCanceled) return await task.ConfigureAwait(false);
-            var cancelled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-            using (cancellationToken.Register(() => cancelled.TrySetResult(true)))
-            {
-                if (await Task.WhenAny(task, cancelled.Task).ConfigureAwait(false) != task) throw new OperationCanceledException(cancellationToken);
-            }
-            return await task.ConfigureAwait(false);
-        }
-
         /// <summary>True when the task ended before the token fired. Never throws: for cleanup, which must not wait forever.</summary>
         public static async Task<bool> Ended(Task task, CancellationToken bound)
         {

@@ -102,6 +102,23 @@ public sealed class SharedFetchTests
         Assert.Equal(4, await shared.GetAsync(CancellationToken.None));
     }
 
+    [Fact]
+    public async Task Forget_drops_the_value_only_while_it_is_still_the_stale_one()
+    {
+        var fetches = 0;
+        var shared = new SharedFetch<string>(_ => Task.FromResult("token-" + Interlocked.Increment(ref fetches)));
+        var first = await shared.GetAsync(CancellationToken.None);
+        shared.Forget("token-0");
+        Assert.Equal(first, await shared.GetAsync(CancellationToken.None));
+        shared.Forget(first);
+        var second = await shared.GetAsync(CancellationToken.None);
+        Assert.Equal("token-2", second);
+        // A second caller that also saw the first token stale must not drop the renewal the first caller made.
+        shared.Forget(first);
+        Assert.Equal(second, await shared.GetAsync(CancellationToken.None));
+        Assert.Equal(2, fetches);
+    }
+
     private static async Task WaitUntil(Func<bool> condition)
     {
         for (var i = 0; i < 500 && !condition(); i++) await Task.Delay(10);
