@@ -293,8 +293,21 @@ namespace PSSocAutomation.Iris
         }
 
         /// <summary>GET /manage/cases/{id}. A case that does not exist, or is out of the user's reach, is a 403.</summary>
+        /// <summary>
+        /// One case by id, in the shape every other case read has. GET /manage/cases/{id} leaves out severity_id (IRIS's
+        /// case details query never selected it), so where the filter exists (2.3.4+, which is also when cases got a
+        /// severity) the case is read through it; a case the filter does not return is read by id after all, so that a
+        /// missing or forbidden case is reported as IRIS reports it.
+        /// </summary>
         public async Task<IrisCase> GetCaseAsync(int caseId, CancellationToken cancellationToken)
         {
+            if (RequireVersion().HasCaseFilter)
+            {
+                var filter = new IrisCaseFilter();
+                filter.CaseIds.Add(caseId);
+                await foreach (var c in GetCasesAsync(filter, 1, cancellationToken).ConfigureAwait(false))
+                    if (c.CaseId == caseId) return c;
+            }
             var data = await GetAsync("manage/cases/" + Num(caseId) + "?cid=" + Num(caseId), cancellationToken, "case " + caseId).ConfigureAwait(false);
             return new IrisCase(data, BaseUri);
         }

@@ -65,7 +65,7 @@ namespace PSSocAutomation.Iris
                 foreach (var id in Id!)
                 {
                     var client = Client;
-                    try { WriteObject(Run(ct => IrisCaseReader.ReadAsync(client, id, ct))); }
+                    try { WriteObject(Run(async ct => await client.Lookups.FillNamesAsync(await client.GetCaseAsync(id, ct).ConfigureAwait(false), ct).ConfigureAwait(false))); }
                     catch (SocApiException ex) { ReportFailure(ex, id); }
                 }
                 return;

@@ -62,7 +62,7 @@ namespace PSSocAutomation.Iris
                 if (alert.CaseIds.Length > 0 && !AllowDuplicate)
                 {
                     WriteVerbose($"DFIR-IRIS alert {AlertId} is already linked to case(s) {string.Join(", ", alert.CaseIds)}; not escalating it again.");
-                    var existing = Run(ct => IrisCaseReader.ReadAsync(Client, alert.CaseIds[0], ct));
+                    var existing = Run(async ct => await Client.Lookups.FillNamesAsync(await Client.GetCaseAsync(alert.CaseIds[0], ct).ConfigureAwait(false), ct).ConfigureAwait(false));
                     WriteObject(existing.AsExisting());
                     return;
                 }
