@@ -14,6 +14,13 @@ public enum FaultKind
     Truncate,
     /// <summary>Answer like a proxy or tunnel in front of the service: an HTML error page.</summary>
     Html,
+    /// <summary>
+    /// Apply the request only after <see cref="FaultRule.Delay"/>, even when the client has given up by then: a server
+    /// (or the IRIS behind a proxy that answered 504) still writing after the caller timed out. The write lands late.
+    /// </summary>
+    LandLate,
+    /// <summary>Apply the request at once, then hold the answer for <see cref="FaultRule.Delay"/>: the write happened, the caller may not hear it.</summary>
+    AnswerLate,
 }
 
 /// <summary>A fault the next matching requests meet. Matching: service, optional method, optional path substring.</summary>

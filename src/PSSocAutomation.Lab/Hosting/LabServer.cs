@@ -174,6 +174,14 @@ public sealed class LabServer : IAsyncDisposable
                 case FaultKind.Truncate:
                     await TruncateAsync(context, c => ServeAsync(service, c, next)).ConfigureAwait(false);
                     break;
+                case FaultKind.LandLate:
+                    await LandLateAsync(context, fault.Delay, c => ServeAsync(service, c, next)).ConfigureAwait(false);
+                    break;
+                case FaultKind.AnswerLate:
+                    var answer = await CaptureAsync(context, c => ServeAsync(service, c, next)).ConfigureAwait(false);
+                    await Task.Delay(fault.Delay, context.RequestAborted).ConfigureAwait(false);
+                    await answer.Original.Stream.WriteAsync(answer.Body, context.RequestAborted).ConfigureAwait(false);
+                    break;
             }
         }
         catch
@@ -203,9 +211,9 @@ public sealed class LabServer : IAsyncDisposable
         await next(context).ConfigureAwait(false);
     }
 
-    private static async Task TruncateAsync(HttpContext context, RequestDelegate next)
+    /// <summary>The real response's body, captured through the body feature (services write to BodyWriter, not only to Body); status and headers are set on the response as usual.</summary>
+    private static async Task<(byte[] Body, IHttpResponseBodyFeature Original)> CaptureAsync(HttpContext context, RequestDelegate next)
     {
-        // Capture the real response through the body feature (services write to BodyWriter, not only to Body).
         var original = context.Features.Get<IHttpResponseBodyFeature>()!;
         using var buffer = new MemoryStream();
         var capture = new StreamResponseBodyFeature(buffer);
@@ -219,7 +227,28 @@ public sealed class LabServer : IAsyncDisposable
         {
             context.Features.Set(original);
         }
-        var bytes = buffer.ToArray();
+        return (buffer.ToArray(), original);
+    }
+
+    private static async Task LandLateAsync(HttpContext context, TimeSpan delay, RequestDelegate next)
+    {
+        // The body is read now, while the client is still there; the service then runs on its own clock, deaf to the
+        // client leaving (as a server does that keeps writing after a proxy timed the caller out).
+        context.Request.EnableBuffering();
+        await context.Request.Body.CopyToAsync(Stream.Null).ConfigureAwait(false);
+        context.Request.Body.Position = 0;
+        var clientGone = context.RequestAborted;
+        context.RequestAborted = CancellationToken.None;
+        await Task.Delay(delay).ConfigureAwait(false);
+        var answer = await CaptureAsync(context, next).ConfigureAwait(false);
+        if (clientGone.IsCancellationRequested) return;
+        try { await answer.Original.Stream.WriteAsync(answer.Body, clientGone).ConfigureAwait(false); }
+        catch (OperationCanceledException) { }
+    }
+
+    private static async Task TruncateAsync(HttpContext context, RequestDelegate next)
+    {
+        var (bytes, original) = await CaptureAsync(context, next).ConfigureAwait(false);
         var half = Math.Max(1, bytes.Length / 2);
         // Announce the full length, send half, then drop the connection: what a client sees when a proxy dies mid-body.
         context.Response.ContentLength = bytes.Length;

@@ -146,7 +146,7 @@ public sealed class IrisLab : ILabService
 
     /// <summary>A case as if created through the API by <paramref name="login"/> (stored name "#id - name", state Open).</summary>
     public IrisCase AddCase(string name, string description = "Seeded by the Lab", string socId = "", int customerId = IrisStore.InitialCustomerId,
-        int severityId = 4, int? classificationId = null, string login = AdministratorLogin)
+        int severityId = 4, int? classificationId = null, string login = AdministratorLogin, params string[] tags)
     {
         lock (Store.Sync)
         {
@@ -157,7 +157,7 @@ public sealed class IrisLab : ILabService
             {
                 CaseId = 0, Uuid = Guid.NewGuid(), Name = name, Description = description, SocId = socId, CustomerId = customerId,
                 ClassificationId = classificationId, SeverityId = severityId, StateId = IrisLookups.StateOpen, OwnerId = user.Id,
-                UserId = user.Id, OpenDate = now.Date, InitialDate = now,
+                UserId = user.Id, OpenDate = now.Date, InitialDate = now, Tags = tags.ToList(),
             }, user, "created");
         }
     }
