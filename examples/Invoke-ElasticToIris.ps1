@@ -9,7 +9,8 @@
     3. Opens one IRIS case per alert (SOC id = alert_id, name and description from the alert's message). A case that
        already exists for that SOC id and customer is returned, not created again.
     4. Cross-checks that every alert has exactly one case, with matching details.
-    Outputs one row per alert: AlertId, Severity, Message, CaseId, CaseName, Outcome (Created or Existing).
+    Outputs one row per alert: AlertId, Severity, Message, CaseId, CaseName, Outcome (what New-IrisCase did:
+    Created, Existing, Updated, Adopted or Incomplete).
 
     Against real services, change only the two Connect-* lines (or the parameters they take).
     Uses only the module and core PowerShell, so it also runs in a minimal hosted engine. It loads the module itself
@@ -101,7 +102,7 @@ try {
             Message  = $alert.Title
             CaseId   = $case.CaseId
             CaseName = $case.Name
-            Outcome  = if ($made.Existing) { 'Existing' } else { 'Created' }
+            Outcome  = "$($made.Action)"
         }
     }
 }

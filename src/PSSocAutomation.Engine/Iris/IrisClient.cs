@@ -249,24 +249,38 @@ namespace PSSocAutomation.Iris
             return new IrisCase(data, BaseUri);
         }
 
-        /// <summary>What create cannot take, set by /manage/cases/update: the severity before 2.4.17, and tags.</summary>
-        public async Task<IrisCase> CompleteCaseAsync(IrisCase created, IrisCaseCreate request, CancellationToken cancellationToken)
+        /// <summary>
+        /// Brings a case to what was asked, with one /manage/cases/update: what create cannot take (the severity before
+        /// 2.4.17, tags), and on a case that already existed whatever differs (severity, classification, missing tags; tags
+        /// the case has are kept). Returns the case unchanged when nothing differs.
+        /// </summary>
+        public async Task<IrisCase> CompleteCaseAsync(IrisCase current, IrisCaseCreate request, CancellationToken cancellationToken)
         {
-            var version = RequireVersion();
-            var update = new JsonObject();
-            if (request.SeverityId is int severity && !version.AcceptsSeverityOnCaseCreate && version.HasCaseSeverity && created.SeverityId != severity)
-                update["severity_id"] = severity;
-            if (request.Tags.Count > 0) update["case_tags"] = IrisTags.Join(request.Tags);
-            if (update.Count == 0 || created.CaseId <= 0) return created;
+            var update = CaseChanges(current, request, RequireVersion());
+            if (update.Count == 0 || current.CaseId <= 0) return current;
             try
             {
-                return await UpdateCaseAsync(created.CaseId, update, cancellationToken).ConfigureAwait(false);
+                return await UpdateCaseAsync(current.CaseId, update, cancellationToken).ConfigureAwait(false);
             }
             catch (SocApiException ex)
             {
-                throw new SocApiException(ex.Kind, ex.Service, $"Case #{created.CaseId} was created, but setting its {string.Join(" and ", update.Select(p => p.Key))} failed: {ex.Message}", ex)
-                { StatusCode = ex.StatusCode, Method = ex.Method, Url = ex.Url, VendorType = ex.VendorType, VendorReason = ex.VendorReason, RecommendedAction = ex.RecommendedAction, ResponseBody = ex.ResponseBody, Retries = ex.Retries };
+                throw PartlyDone(ex, "case #" + Num(current.CaseId), update);
             }
+        }
+
+        /// <summary>A failed follow-up update, said as what it is: the object exists, some fields are not set yet.</summary>
+        internal static SocApiException PartlyDone(SocApiException ex, string what, JsonObject update) =>
+            new SocApiException(ex.Kind, ex.Service, $"DFIR-IRIS {what} is there, but setting its {string.Join(" and ", update.Select(p => p.Key))} failed: {ex.Message} Running the command again finishes it.", ex)
+            { StatusCode = ex.StatusCode, Method = ex.Method, Url = ex.Url, VendorType = ex.VendorType, VendorReason = ex.VendorReason, RecommendedAction = ex.RecommendedAction, ResponseBody = ex.ResponseBody, Retries = ex.Retries };
+
+        /// <summary>The /manage/cases/update body that makes <paramref name="current"/> what <paramref name="request"/> asks; empty when it already is.</summary>
+        internal static JsonObject CaseChanges(IrisCase current, IrisCaseCreate request, IrisServerVersion version)
+        {
+            var update = new JsonObject();
+            if (request.SeverityId is int severity && version.HasCaseSeverity && current.SeverityId != severity) update["severity_id"] = severity;
+            if (request.ClassificationId is int classification && current.ClassificationId != classification) update["classification_id"] = classification;
+            if (IrisTags.WithMissing(current.Tags, request.Tags) is string tags) update["case_tags"] = tags;
+            return update;
         }
 
         internal static JsonObject BuildCaseCreateBody(IrisCaseCreate request, IrisServerVersion version)
@@ -292,7 +306,6 @@ namespace PSSocAutomation.Iris
             return new IrisCase(data, BaseUri);
         }
 
-        /// <summary>GET /manage/cases/{id}. A case that does not exist, or is out of the user's reach, is a 403.</summary>
         /// <summary>
         /// One case by id, in the shape every other case read has. GET /manage/cases/{id} leaves out severity_id (IRIS's
         /// case details query never selected it), so where the filter exists (2.3.4+, which is also when cases got a
@@ -539,10 +552,23 @@ namespace PSSocAutomation.Iris
         // ---- case objects (/case/*, always ?cid=) ----
 
         /// <summary>POST /case/ioc/add?cid=, checked first. In 2.4 adding an IOC the case already has answers success, so it is safe to repeat there.</summary>
+        /// <remarks>Before 2.4 IRIS adds the same IOC to a case again, so the case's list is read first and an IOC with the value and type is returned (Existing) instead.</remarks>
         public async Task<IrisIoc> AddCaseIocAsync(int caseId, IrisIocCreate ioc, CancellationToken cancellationToken)
         {
             ioc.Validate();
-            return await AddCaseIocAsync(caseId, ioc.ToJson(), cancellationToken).ConfigureAwait(false);
+            if (!RequireVersion().DeduplicatesIocs)
+            {
+                foreach (var had in await GetCaseIocsAsync(caseId, cancellationToken).ConfigureAwait(false))
+                    if (string.Equals(had.Value, ioc.Value, StringComparison.Ordinal) && (had.TypeId is null || had.TypeId == ioc.TypeId))
+                    {
+                        had.Existing = true;
+                        return had;
+                    }
+            }
+            var added = await AddCaseIocAsync(caseId, ioc.ToJson(), cancellationToken).ConfigureAwait(false);
+            // 2.4 says so when the case already had it ("IOC already existed in DB" is a new link to a known IOC: new to this case).
+            added.Existing = (added.Message ?? string.Empty).IndexOf("linked to this case", StringComparison.OrdinalIgnoreCase) >= 0;
+            return added;
         }
 
         /// <summary>A body as given, unchecked: for tests that send IRIS what the module never would.</summary>
@@ -583,15 +609,26 @@ namespace PSSocAutomation.Iris
 
         /// <summary>
         /// POST /case/notes/add?cid= into the named directory (2.4+; created when missing) or a new note group (2.0-2.3).
+        /// On 2.4 a note with the same title already in the directory is the same note, added by an earlier run: it is
+        /// returned (Existing) and nothing is added, unless <paramref name="allowDuplicate"/>.
         /// </summary>
-        public async Task<IrisNote> AddCaseNoteAsync(int caseId, string title, string? content, string directory, CancellationToken cancellationToken)
+        public async Task<IrisNote> AddCaseNoteAsync(int caseId, string title, string? content, string directory, CancellationToken cancellationToken, bool allowDuplicate = false)
         {
             if (string.IsNullOrWhiteSpace(title) || title.Length > 155) throw new ArgumentException("The note title must have 1 to 155 characters (IRIS: note_title).");
             var version = RequireVersion();
             var body = new JsonObject { ["note_title"] = title, ["note_content"] = content ?? string.Empty };
             if (version.HasNoteDirectories)
             {
-                body["directory_id"] = await GetOrCreateNoteDirectoryAsync(caseId, directory, cancellationToken).ConfigureAwait(false);
+                var (directoryId, notes) = await GetOrCreateNoteDirectoryAsync(caseId, directory, cancellationToken).ConfigureAwait(false);
+                if (!allowDuplicate)
+                    foreach (var note in notes)
+                        if (string.Equals(IrisJson.Str(note, "title"), title, StringComparison.Ordinal) && IrisJson.Int(note, "id") is int noteId)
+                        {
+                            var known = new JsonObject { ["note_id"] = noteId, ["note_title"] = title, ["directory"] = new JsonObject { ["id"] = directoryId, ["name"] = directory } };
+                            using var doc = JsonDocument.Parse(known.ToJsonString());
+                            return new IrisNote(doc.RootElement.Clone(), caseId, directory) { Existing = true };
+                        }
+                body["directory_id"] = directoryId;
             }
             else
             {
@@ -602,14 +639,15 @@ namespace PSSocAutomation.Iris
             return new IrisNote(data, caseId, directory);
         }
 
-        /// <summary>The id of the case's note directory with this name, created at the top level when it does not exist.</summary>
-        public async Task<int> GetOrCreateNoteDirectoryAsync(int caseId, string name, CancellationToken cancellationToken)
+        /// <summary>The id of the case's note directory with this name (created at the top level when it does not exist) and the notes it holds ({id, title}).</summary>
+        public async Task<(int Id, IReadOnlyList<JsonElement> Notes)> GetOrCreateNoteDirectoryAsync(int caseId, string name, CancellationToken cancellationToken)
         {
             var list = await GetAsync("case/notes/directories/filter?cid=" + Num(caseId), cancellationToken, "note directories of case " + caseId).ConfigureAwait(false);
             foreach (var dir in Flatten(list))
-                if (string.Equals(IrisJson.Str(dir, "name"), name, StringComparison.OrdinalIgnoreCase) && IrisJson.Int(dir, "id") is int id) return id;
+                if (string.Equals(IrisJson.Str(dir, "name"), name, StringComparison.OrdinalIgnoreCase) && IrisJson.Int(dir, "id") is int id)
+                    return (id, IrisJson.Array(dir, "notes").Select(n => n.Clone()).ToList());
             var created = await PostAsync("case/notes/directories/add?cid=" + Num(caseId), new JsonObject { ["name"] = name, ["parent_id"] = null }, false, cancellationToken, "note directory on case " + caseId).ConfigureAwait(false);
-            return IrisJson.Int(created, "id") ?? throw new SocApiException(ApiFailureKind.Protocol, IrisErrors.Service, "IRIS created a note directory but returned no id.");
+            return (IrisJson.Int(created, "id") ?? throw new SocApiException(ApiFailureKind.Protocol, IrisErrors.Service, "IRIS created a note directory but returned no id."), Array.Empty<JsonElement>());
         }
 
         private static IEnumerable<JsonElement> Flatten(JsonElement list)
@@ -646,6 +684,16 @@ namespace PSSocAutomation.Iris
     internal static class IrisTags
     {
         public static string Join(IEnumerable<string> tags) =>
-            string.Join(",", tags.Where(t => !string.IsNullOrWhiteSpace(t)).Select(t => t.Replace(',', ' ').Trim()).Distinct(StringComparer.Ordinal));
+            string.Join(",", tags.Where(t => !string.IsNullOrWhiteSpace(t)).Select(Clean).Distinct(StringComparer.Ordinal));
+
+        private static string Clean(string tag) => tag.Replace(',', ' ').Trim();
+
+        /// <summary>The object's tags plus the wanted ones it lacks (its own are kept: an analyst may have added them), or null when it lacks none.</summary>
+        public static string? WithMissing(string? current, IEnumerable<string> wanted)
+        {
+            var have = IrisCaseMark.SplitTags(current);
+            var missing = wanted.Where(t => !string.IsNullOrWhiteSpace(t) && !have.Contains(Clean(t), StringComparer.OrdinalIgnoreCase)).ToList();
+            return missing.Count == 0 ? null : Join(have.Concat(missing));
+        }
     }
 }

@@ -87,6 +87,13 @@ namespace PSSocAutomation.Iris
         public Uri? Link { get; private set; }
         /// <summary>True when New-IrisCase found this case for the SOC id and customer instead of creating one.</summary>
         public bool Existing { get; internal set; }
+        /// <summary>What New-IrisCase did: Created, Existing (as asked already), Updated, Adopted or Incomplete.</summary>
+        public SinkOutcome? Action { get; internal set; }
+        /// <summary>When Action is Incomplete: what could not be set (the error follows the case on the error stream).</summary>
+        public string? Incomplete => Problem?.Message;
+        internal Exception? Problem { get; set; }
+        /// <summary>True when the case carries PSSocAutomation's mark (the footer of its description, or the tag): a case this module opened.</summary>
+        public bool OpenedByModule => IrisCaseMark.IsOn(this);
 
         internal static string StripPrefix(string name, int id)
         {
@@ -102,12 +109,15 @@ namespace PSSocAutomation.Iris
             return tags.Length == 0 ? null : string.Join(",", tags);
         }
 
-        internal IrisCase AsExisting()
+        /// <summary>This case as a keyed create's result (a copy: a case found once may be handed to several inputs).</summary>
+        internal IrisCase As(SinkOutcome outcome, bool existing, Exception? problem = null)
         {
-            var copy = new IrisCase(Json, null) { Existing = true, Customer = Customer, Severity = Severity, State = State, Classification = Classification };
+            var copy = new IrisCase(Json, null) { Existing = existing, Action = outcome, Problem = problem, Customer = Customer, Severity = Severity, State = State, Classification = Classification };
             copy.Link = Link;
             return copy;
         }
+
+        internal IrisCase AsExisting() => As(Action == SinkOutcome.Created ? SinkOutcome.Existing : Action ?? SinkOutcome.Existing, true, Problem);
 
         public override string ToString() => $"#{CaseId} {Title}";
     }
@@ -180,13 +190,20 @@ namespace PSSocAutomation.Iris
         public Uri? Link { get; private set; }
         /// <summary>True when New-IrisAlert found this alert for the source reference instead of creating one.</summary>
         public bool Existing { get; internal set; }
+        /// <summary>What New-IrisAlert did: Created, Existing (as asked already), Updated or Incomplete.</summary>
+        public SinkOutcome? Action { get; internal set; }
+        /// <summary>When Action is Incomplete: what could not be set (the error follows the alert on the error stream).</summary>
+        public string? Incomplete => Problem?.Message;
+        internal Exception? Problem { get; set; }
 
-        internal IrisAlert AsExisting()
+        internal IrisAlert As(SinkOutcome outcome, bool existing, Exception? problem = null)
         {
-            var copy = new IrisAlert(Json, null) { Existing = true };
+            var copy = new IrisAlert(Json, null) { Existing = existing, Action = outcome, Problem = problem };
             copy.Link = Link;
             return copy;
         }
+
+        internal IrisAlert AsExisting() => As(Action == SinkOutcome.Created ? SinkOutcome.Existing : Action ?? SinkOutcome.Existing, true, Problem);
 
         public override string ToString() => $"alert {AlertId} {Title}";
     }
@@ -223,6 +240,8 @@ namespace PSSocAutomation.Iris
         public int? CaseId { get; }
         /// <summary>What IRIS said, e.g. "IOC already exists and linked to this case".</summary>
         public string? Message { get; }
+        /// <summary>True when the case already had this IOC (value and type), so nothing new was linked.</summary>
+        public bool Existing { get; internal set; }
 
         public override string ToString() => $"{Type ?? "ioc"}:{Value}";
     }
@@ -255,6 +274,8 @@ namespace PSSocAutomation.Iris
         public string? Description { get; }
         public string? Tags { get; }
         public int? CaseId { get; }
+        /// <summary>True when the case already had an asset with this name and type, so none was added.</summary>
+        public bool Existing { get; internal set; }
 
         public override string ToString() => Name;
     }
@@ -281,6 +302,8 @@ namespace PSSocAutomation.Iris
         public int? DirectoryId { get; }
         public string? Directory { get; }
         public int CaseId { get; }
+        /// <summary>True when the directory already had a note with this title (an earlier run added it), so none was added.</summary>
+        public bool Existing { get; internal set; }
 
         public override string ToString() => Title;
     }

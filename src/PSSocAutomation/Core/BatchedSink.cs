@@ -60,6 +60,8 @@ namespace PSSocAutomation.Core
         private readonly Func<TItem, CancellationToken, Task<TResult>> _send;
         private readonly IReadOnlyList<string> _outcomes;
         private readonly Func<TResult, int> _outcomeOf;
+        private readonly Func<TResult, Exception?>? _problemOf;
+        private readonly string? _problemErrorId;
         private readonly long[] _counts;
         private readonly List<Entry> _queue = new List<Entry>();
         private readonly ProgressReporter _progress;
@@ -73,9 +75,18 @@ namespace PSSocAutomation.Core
         /// <param name="send">Sends one prepared item; runs on a pool thread.</param>
         /// <param name="outcomes">The kinds of success the summary counts, in its order ("created", "already existed").</param>
         /// <param name="outcomeOf">Which of <paramref name="outcomes"/> a result is (its index).</param>
+        /// <param name="problemOf">
+        /// What a result that came out only partly done could not do (an object created whose follow-up update failed):
+        /// the result is written, then this as an error with <paramref name="problemErrorId"/>, so the object is never lost
+        /// and the failure never hidden.
+        /// </param>
+        /// <param name="problemErrorId">The ErrorId of those errors ("IrisCaseIncomplete").</param>
         public BatchedSink(SocCmdlet cmdlet, string name, string noun, int throttle, string errorIdPrefix,
-            Func<TItem, CancellationToken, Task<TResult>> send, IReadOnlyList<string> outcomes, Func<TResult, int> outcomeOf)
+            Func<TItem, CancellationToken, Task<TResult>> send, IReadOnlyList<string> outcomes, Func<TResult, int> outcomeOf,
+            Func<TResult, Exception?>? problemOf = null, string? problemErrorId = null)
         {
+            _problemOf = problemOf;
+            _problemErrorId = problemErrorId;
             _cmdlet = cmdlet;
             _name = name;
             _noun = noun;
@@ -120,7 +131,9 @@ namespace PSSocAutomation.Core
             Flush();
             _progress.Complete();
             if (_received <= 1) return;
-            var parts = _outcomes.Select((outcome, i) => _counts[i] + " " + outcome).Concat(new[] { _failed + " failed" });
+            // The first two outcomes always (the common case reads the same every run), the rarer ones when they happened.
+            var parts = _outcomes.Select((outcome, i) => (outcome, i)).Where(o => o.i < 2 || _counts[o.i] > 0)
+                .Select(o => _counts[o.i] + " " + o.outcome).Concat(new[] { _failed + " failed" });
             _cmdlet.WriteVerbose($"{_name}: {string.Join(", ", parts)}, of {_received}.");
         }
 
@@ -142,6 +155,7 @@ namespace PSSocAutomation.Core
                     var outcome = _outcomeOf(result);
                     if (outcome >= 0 && outcome < _counts.Length) _counts[outcome]++;
                     _cmdlet.WriteObject(result);
+                    if (_problemOf?.Invoke(result) is Exception problem) _cmdlet.WriteError(ErrorRecords.From(problem, _errorIdPrefix, result, _problemErrorId));
                 }
                 else
                 {
@@ -187,5 +201,16 @@ namespace PSSocAutomation.Core
                 return (IReadOnlyList<(Entry, TResult?, Exception?)>)await Task.WhenAll(tasks).ConfigureAwait(false);
             });
         }
+    }
+}
+
+namespace PSSocAutomation.Core
+{
+    /// <summary>The summary's words for a keyed sink's outcomes, in <see cref="SinkOutcome"/> order.</summary>
+    internal static class KeyedOutcomes
+    {
+        public static readonly IReadOnlyList<string> Names = new[] { "created", "already existed", "updated", "adopted", "incomplete" };
+
+        public static int Of(SinkOutcome? outcome) => (int)(outcome ?? SinkOutcome.Created);
     }
 }

@@ -7,12 +7,12 @@ namespace PSSocAutomation.Core
     /// <summary>One mapping from failures to ErrorRecords, so every cmdlet reports the same failure the same way.</summary>
     public static class ErrorRecords
     {
-        /// <summary>ErrorId = prefix + kind, e.g. "ElasticAuthentication", stable for try/catch and tests.</summary>
-        public static ErrorRecord From(Exception exception, string errorIdPrefix, object? target)
+        /// <summary>ErrorId = prefix + kind, e.g. "ElasticAuthentication", stable for try/catch and tests; <paramref name="errorId"/> names it instead when the failure means something more precise (IrisCaseIncomplete).</summary>
+        public static ErrorRecord From(Exception exception, string errorIdPrefix, object? target, string? errorId = null)
         {
             if (exception is SocApiException api)
             {
-                var record = new ErrorRecord(api, errorIdPrefix + api.Kind, CategoryOf(api.Kind), target);
+                var record = new ErrorRecord(api, errorId ?? errorIdPrefix + api.Kind, CategoryOf(api.Kind), target);
                 record.ErrorDetails = new ErrorDetails(api.Message);
                 if (!string.IsNullOrEmpty(api.RecommendedAction)) record.ErrorDetails.RecommendedAction = api.RecommendedAction;
                 return record;

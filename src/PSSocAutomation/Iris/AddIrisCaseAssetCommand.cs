@@ -86,6 +86,7 @@ namespace PSSocAutomation.Iris
                     var existing = Run(ct => Client.GetCaseAssetsAsync(CaseId, ct)).FirstOrDefault(a => string.Equals(a.Name, name, StringComparison.OrdinalIgnoreCase) && (a.TypeId is null || a.TypeId == typeId));
                     if (existing is null) { ReportFailure(ex, name); return; }
                     WriteVerbose($"DFIR-IRIS case {CaseId} already has asset '{name}' (id {existing.AssetId}); not adding it again.");
+                    existing.Existing = true;
                     WriteObject(existing);
                 }
                 catch (SocApiException inner)

@@ -6,7 +6,7 @@ namespace PSSocAutomation.Iris
 {
     /// <summary>
     /// <para type="synopsis">Adds indicators of compromise to an IRIS case.</para>
-    /// <para type="description">Binds indicators by property name (Value and Type, or IRIS's ioc_value and ioc_type) and adds each to the case, always naming the case with ?cid= so nothing lands in the case the user last opened in the UI. The type is an IRIS IOC type name (ip-dst, domain, sha256 ...) or a common word (ip, hash, url, user ...) mapped to one; without a type it is inferred from the value. IRIS 2.4 links an IOC the case already has instead of adding it twice.</para>
+    /// <para type="description">Binds indicators by property name (Value and Type, or IRIS's ioc_value and ioc_type) and adds each to the case, always naming the case with ?cid= so nothing lands in the case the user last opened in the UI. The type is an IRIS IOC type name (ip-dst, domain, sha256 ...) or a common word (ip, hash, url, user ...) mapped to one; without a type it is inferred from the value. IRIS 2.4 links an IOC the case already has instead of adding it twice. A re-run adds nothing twice: IRIS 2.4 links an IOC the case has (same value and type) instead of adding it, and before 2.4 the case's IOCs are read first; either way the IOC comes back with Existing set to True.</para>
     /// </summary>
     /// <example><code>$alert | Get-AlertIndicator | Add-IrisCaseIoc -CaseId $case.CaseId -Tlp green</code></example>
     /// <example><code>Add-IrisCaseIoc -CaseId 42 -Value 'evil.example.net' -Type domain -Description 'C2 from the EDR alert' -Tag c2</code></example>

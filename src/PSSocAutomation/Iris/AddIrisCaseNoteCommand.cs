@@ -8,7 +8,7 @@ namespace PSSocAutomation.Iris
 {
     /// <summary>
     /// <para type="synopsis">Adds a note to an IRIS case.</para>
-    /// <para type="description">Adds a Markdown note to the case, in a note directory found by name and created when missing (IRIS 2.4; on 2.0-2.3 a note group of that name is created). The case is always named with ?cid=.</para>
+    /// <para type="description">Adds a Markdown note to the case, in a note directory found by name and created when missing (IRIS 2.4; on 2.0-2.3 a note group of that name is created). The case is always named with ?cid=. A re-run adds nothing twice: on IRIS 2.4 a note whose title the directory already has is the note an earlier run added, and is returned with Existing set to True (-AllowDuplicate adds another); give distinct notes distinct titles. On 2.0-2.3 (note groups) every run adds a new group and note.</para>
     /// </summary>
     /// <example><code>$case | Add-IrisCaseNote -Title 'VirusTotal' -Content ($report | Out-String) -Directory 'Enrichment'</code></example>
     [Cmdlet(VerbsCommon.Add, "IrisCaseNote", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
@@ -36,12 +36,16 @@ namespace PSSocAutomation.Iris
         [ValidateNotNullOrEmpty]
         public string Directory { get; set; } = "PSSocAutomation";
 
+        /// <summary>Add the note even when the directory already has a note with this title.</summary>
+        [Parameter]
+        public SwitchParameter AllowDuplicate { get; set; }
+
         protected override void ProcessRecord()
         {
             if (!ShouldProcess($"DFIR-IRIS case {CaseId}", $"Add note '{Title}'")) return;
             try
             {
-                WriteObject(Run(ct => Client.AddCaseNoteAsync(CaseId, Title, Content, Directory, ct)));
+                WriteObject(Run(ct => Client.AddCaseNoteAsync(CaseId, Title, Content, Directory, ct, AllowDuplicate)));
             }
             catch (Exception ex) when (ex is SocApiException || ex is ArgumentException)
             {

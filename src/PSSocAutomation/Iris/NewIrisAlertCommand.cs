@@ -8,7 +8,7 @@ namespace PSSocAutomation.Iris
 {
     /// <summary>
     /// <para type="synopsis">Puts alerts in the DFIR-IRIS alert queue, never two for one source alert.</para>
-    /// <para type="description">New-IrisAlert binds alerts from the pipeline by property name and creates IRIS alerts with the title, description, source, source reference (the alert's id), source link, source content (the original document, whole), event time (naive UTC), severity mapped from the normalized scale, status New, customer and tags; the alert's Indicators become IOCs (types resolved by name on the server, inferred from the value when needed) and its Host becomes an asset. It never creates a second IRIS alert for a source reference and customer: it looks first (an exact match on IRIS 2.4.17+, source_reference plus an exact compare on 2.4.15/16, one indexed scan of the last -DeduplicationWindow before that) and returns the existing alert with Existing set to True. A create that fails ambiguously (reset, 502/503/504, timeout) is looked for before it is retried. -ThrottleLimit creates several at once, keeping output and errors in input order.</para>
+    /// <para type="description">New-IrisAlert binds alerts from the pipeline by property name and creates IRIS alerts with the title, description, source, source reference (the alert's id), source link, source content (the original document, whole), event time (naive UTC), severity mapped from the normalized scale, status New, customer and tags; the alert's Indicators become IOCs (types resolved by name on the server, inferred from the value when needed) and its Host becomes an asset. It never creates a second IRIS alert for a source reference and customer: it looks first (an exact match on IRIS 2.4.17+, source_reference plus an exact compare on 2.4.15/16, one indexed scan of the last -DeduplicationWindow before that) and returns the existing alert with Existing set to True, after setting what differs from what was asked (severity, classification, missing tags; Action says Existing or Updated, or Incomplete with an IrisAlertIncomplete error after it). The look and the create run under a lock shared by the runs on this machine (not across machines). A create whose answer is lost (reset, 502/503/504, timeout) is looked for during -LateWriteWindow before it is sent again, and twins that appear anyway are reported in a warning naming the one kept. -ThrottleLimit creates several at once, keeping output and errors in input order.</para>
     /// </summary>
     /// <example><code>Get-ElasticAlert -Index '.alerts-security.alerts-default' -Since 15m | New-IrisAlert -Customer 'ACME' -Tag elastic,auto -ThrottleLimit 8</code></example>
     /// <example><code>New-IrisAlert -Title 'Beaconing to 203.0.113.7' -SourceRef 'nids-88121' -Source 'Suricata' -Customer 1 -Severity High -Indicator '203.0.113.7' -HostName 'WS-0142'</code></example>
@@ -104,6 +104,10 @@ namespace PSSocAutomation.Iris
         [Parameter]
         public TimeSpan DeduplicationWindow { get; set; } = TimeSpan.FromDays(7);
 
+        /// <summary>After a create whose answer was lost (timeout, reset, 502/503/504), how long to look for the alert it may still make before creating again (default 30 seconds).</summary>
+        [Parameter]
+        public TimeSpan LateWriteWindow { get; set; } = PSSocAutomation.Http.AmbiguousWrite.DefaultLateWriteWindow;
+
         /// <summary>How many alerts to create at once (default 4); output stays in input order.</summary>
         [Parameter]
         [ValidateRange(1, 64)]
@@ -134,10 +138,11 @@ namespace PSSocAutomation.Iris
             // Bad -Tlp / -HostAssetType are setup mistakes: check them once, here.
             ResolveOrThrow(IrisLookupKind.Tlp, Tlp, "-Tlp");
             ResolveOrThrow(IrisLookupKind.AssetType, HostAssetType, "-HostAssetType");
-            _writer = new IrisAlertWriter(Client) { AllowDuplicate = AllowDuplicate, DeduplicationWindow = DeduplicationWindow };
+            if (LateWriteWindow < TimeSpan.Zero) ThrowArgumentError(ErrorPrefix + "InvalidLateWriteWindow", "-LateWriteWindow cannot be negative.", LateWriteWindow);
+            _writer = new IrisAlertWriter(Client) { AllowDuplicate = AllowDuplicate, DeduplicationWindow = DeduplicationWindow, LateWriteWindow = LateWriteWindow };
             _lookups = Client.Lookups;
             _sink = new BatchedSink<IrisAlertDraft, IrisAlert>(this, "New-IrisAlert", "alerts", ThrottleLimit, ErrorPrefix, SendAsync,
-                new[] { "created", "already existed" }, a => a.Existing ? 1 : 0);
+                KeyedOutcomes.Names, a => KeyedOutcomes.Of(a.Action), a => a.Problem, ErrorPrefix + "AlertIncomplete");
         }
 
         protected override void ProcessRecord()

@@ -11,7 +11,7 @@ namespace PSSocAutomation.Iris
 {
     /// <summary>
     /// <para type="synopsis">Creates DFIR-IRIS cases from alerts or from parameters, one per SOC id and customer.</para>
-    /// <para type="description">New-IrisCase takes alerts from the pipeline by property name (the SOC id is the alert's Id, the name its Title, the description the alert rendered readably with its key fields and a link back) or explicit -Name, -Description and -SocId. It sends IRIS only the fields its create route accepts (the severity only from IRIS 2.4.17, set by an update before that, like tags), and checks the fields itself because IRIS 2.4.8 and later hide which field failed. By default it creates no second case for a SOC id that already has one for the customer: it returns the existing case with Existing set to True (-AllowDuplicate creates anyway). With -WhatIf that check still runs (it only reads): "What if:" names each case that already exists and announces a create only for the others. -ThrottleLimit creates several cases at once while keeping output and errors in input order; inputs with the same SOC id still give one case.</para>
+    /// <para type="description">New-IrisCase takes alerts from the pipeline by property name (the SOC id is the alert's Id, the name its Title, the description the alert rendered readably with its key fields and a link back) or explicit -Name, -Description and -SocId. It sends IRIS only the fields its create route accepts (the severity only from IRIS 2.4.17, set by an update before that, like tags), and checks the fields itself because IRIS 2.4.8 and later hide which field failed. Exactly one case per source alert: by default it creates no second case for a SOC id that already has the case this module opened for it (marked by a footer in the description and the PSSocAutomation tag); it returns that case with Existing set to True, after setting what differs from what was asked (severity, classification, missing tags; Action says Existing or Updated). A case with the SOC id that the module did not open (IRIS gives an escalated alert's case the IRIS alert id as SOC id) is named in a warning and not taken, unless -AdoptExisting. The look and the create run under a lock shared by the runs on this machine, so overlapping scheduled runs make one case; runs on two machines are not covered by the lock. A create whose answer is lost (timeout, reset, 502/503/504: a proxy may answer while IRIS still writes) is looked for during -LateWriteWindow before it is sent again, and twin cases that appear anyway are reported in a warning naming the one kept. A case created whose tags or severity could not be set is still output (Action Incomplete) with an IrisCaseIncomplete error after it; running again finishes it. -AllowDuplicate creates anyway. With -WhatIf that check still runs (it only reads): "What if:" names each case that already exists and announces a create only for the others. -ThrottleLimit creates several cases at once while keeping output and errors in input order; inputs with the same SOC id still give one case.</para>
     /// </summary>
     /// <example><code>Get-ElasticAlert -Index alerts -UniqueBy alert_id -Since 1h | New-IrisCase -Customer 'ACME' -Classification 'malicious-code:virus' -ThrottleLimit 8</code></example>
     /// <example><code>New-IrisCase -Name 'Phishing wave' -Description 'Reported by users on 3 sites' -SocId 'INC-1042' -Customer 1 -Severity High -Tag phishing,email</code></example>
@@ -67,6 +67,14 @@ namespace PSSocAutomation.Iris
         [Parameter]
         public SwitchParameter AllowDuplicate { get; set; }
 
+        /// <summary>Take a case that has the SOC id but was not opened by PSSocAutomation (an escalated alert's case, a case made by hand) as this alert's case, and mark it; without it such a case is named in a warning and the module opens its own.</summary>
+        [Parameter]
+        public SwitchParameter AdoptExisting { get; set; }
+
+        /// <summary>After a create whose answer was lost (timeout, reset, 502/503/504), how long to look for the case it may still make before creating again (default 30 seconds).</summary>
+        [Parameter]
+        public TimeSpan LateWriteWindow { get; set; } = AmbiguousWrite.DefaultLateWriteWindow;
+
         /// <summary>How many cases to create at once (default 4); output stays in input order.</summary>
         [Parameter]
         [ValidateRange(1, 64)]
@@ -107,13 +115,14 @@ namespace PSSocAutomation.Iris
                 try { _customAttributes = JsonBody.ToJsonObject(CustomAttributes, "-CustomAttributes"); }
                 catch (ArgumentException ex) { ThrowTerminatingError(new ErrorRecord(ex, "IrisInvalidCustomAttributes", ErrorCategory.InvalidArgument, CustomAttributes)); }
             }
-            _writer = new IrisCaseWriter(Client) { AllowDuplicate = AllowDuplicate };
+            if (LateWriteWindow < TimeSpan.Zero) ThrowArgumentError(ErrorPrefix + "InvalidLateWriteWindow", "-LateWriteWindow cannot be negative.", LateWriteWindow);
+            _writer = new IrisCaseWriter(Client) { AllowDuplicate = AllowDuplicate, AdoptExisting = AdoptExisting, LateWriteWindow = LateWriteWindow };
             _whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out var whatIf)
                 ? ((SwitchParameter)whatIf).IsPresent
                 : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
             _lookups = Client.Lookups;
             _sink = new BatchedSink<Pending, IrisCase>(this, "New-IrisCase", "cases", ThrottleLimit, ErrorPrefix, SendAsync,
-                new[] { "created", "already existed" }, c => c.Existing ? 1 : 0);
+                KeyedOutcomes.Names, c => KeyedOutcomes.Of(c.Action), c => c.Problem, ErrorPrefix + "CaseIncomplete");
         }
 
         protected override void ProcessRecord()
@@ -175,15 +184,23 @@ namespace PSSocAutomation.Iris
         /// </summary>
         private bool DescribeExisting(string socId)
         {
-            IrisCase? existing;
-            try { existing = Run(ct => _writer!.FindAsync(_customerId, socId, ct)); }
+            IrisCaseMatch match;
+            try { match = Run(ct => _writer!.FindAsync(_customerId, socId, ct)); }
             catch (SocApiException ex)
             {
                 WriteWarning($"Could not check whether SOC id '{socId}' already has a case: {ex.Message}");
                 return false;
             }
-            if (existing is null) return false;
-            ShouldProcess($"DFIR-IRIS case #{existing.CaseId} '{existing.Title}' already exists for SOC id '{socId}' and customer {_customerName ?? _customerId.ToString()}: it would be returned as Existing, nothing created.", null, null);
+            var customer = _customerName ?? _customerId.ToString();
+            var existing = match.Kept ?? (AdoptExisting && match.Unmarked.Count > 0 ? match.Unmarked[0] : null);
+            if (existing is null)
+            {
+                if (match.Unmarked.Count > 0)
+                    WriteWarning($"DFIR-IRIS case #{match.Unmarked[0].CaseId} '{match.Unmarked[0].Title}' has SOC id '{socId}' but was not opened by PSSocAutomation: a new case would be created (-AdoptExisting takes that one instead).");
+                return false;
+            }
+            var verb = match.Kept is null ? "would be adopted (marked and brought to what was asked)" : "would be returned (and updated where it differs from what was asked)";
+            ShouldProcess($"DFIR-IRIS case #{existing.CaseId} '{existing.Title}' already exists for SOC id '{socId}' and customer {customer}: it {verb}, nothing created.", null, null);
             return true;
         }
 

@@ -41,6 +41,7 @@ public static class Types
     public const string IrisAlert = "PSSocAutomation.Iris.IrisAlert";
     public const string IrisIoc = "PSSocAutomation.Iris.IrisIoc";
     public const string IrisAsset = "PSSocAutomation.Iris.IrisAsset";
+    public const string IrisNote = "PSSocAutomation.Iris.IrisNote";
     public const string IrisCustomer = "PSSocAutomation.Iris.IrisCustomer";
     public const string IrisLookupItem = "PSSocAutomation.Iris.IrisLookupItem";
 }

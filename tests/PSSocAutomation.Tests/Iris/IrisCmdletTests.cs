@@ -191,7 +191,8 @@ public sealed class IrisCmdletTests : IClassFixture<LabFixture>
         var created = Assert.Single(result.OutputOf(Types.IrisCase));
         var stored = Lab.Iris.FindCase((int)created.CaseId)!;
         Assert.Equal(5, stored.SeverityId); // set by update on 2.4.16
-        Assert.Equal(new[] { "elastic", "auto" }, stored.Tags);
+        Assert.Equal(new[] { "elastic", "auto", "PSSocAutomation" }, stored.Tags); // the module's mark among the asked tags
+        Assert.EndsWith("Opened by PSSocAutomation for source alert `a-1`.*", stored.Description);
         Assert.Contains("[Open the alert in Elasticsearch](https://kibana.example/app/security/alerts/a-1)", stored.Description);
         Assert.Contains("| Host | web-01 |", stored.Description);
         Assert.Contains("| Severity | High |", stored.Description);
@@ -300,7 +301,7 @@ public sealed class IrisCmdletTests : IClassFixture<LabFixture>
     {
         // "What if:" goes to the host, which only a real pwsh has: run it as its own process.
         var acme = Fresh(Lab);
-        var existing = Lab.Iris.AddCase("Unauthorized login attempt detected", socId: "1", customerId: acme);
+        var existing = Lab.Iris.AddCase("Unauthorized login attempt detected", socId: "1", customerId: acme, tags: "PSSocAutomation");
         Lab.Journal.Clear();
         var environment = _fixture.PwshEnvironment();
         var result = PwshProcess.Run("""
@@ -358,7 +359,7 @@ public sealed class IrisCmdletTests : IClassFixture<LabFixture>
     public void WhatIf_sends_no_mutating_request()
     {
         Fresh(Lab);
-        var c = Lab.Iris.AddCase("Existing", socId: "w-0", customerId: 1);
+        var c = Lab.Iris.AddCase("Existing", socId: "w-0", customerId: 1, tags: "PSSocAutomation");
         var a = Lab.Iris.AddAlert("Existing alert", sourceRef: "wa-0");
         Lab.Journal.Clear();
         var result = Run(Connect + StoryAlerts + $"""

@@ -212,7 +212,8 @@ public sealed class IrisClientTests : IClassFixture<LabFixture>
     public async Task Before_2_3_4_cases_are_found_in_the_full_list()
     {
         var acme = Fresh(Lab, "v2.3.3");
-        Lab.Iris.AddCase("Seeded", socId: "OLD-1", customerId: acme);
+        // Marked by the tag only (an analyst rewrote the description): the old list has no tags, so the case is read by id.
+        Lab.Iris.AddCase("Seeded", socId: "OLD-1", customerId: acme, tags: "PSSocAutomation");
         using var client = await ConnectedClient(Lab);
         var writer = new IrisCaseWriter(client);
         var found = await writer.CreateAsync(new IrisCaseCreate { Name = "Again", Description = "Desc", SocId = "OLD-1", CustomerId = acme }, None);
