@@ -20,6 +20,11 @@ namespace PSSocAutomation.Http
             @"(?i)\b(Authorization|X-IRIS-AUTH|x-apikey|X-Amz-Security-Token)(\s*[:=]\s*)(Basic |Bearer |ApiKey |AWS4-HMAC-SHA256 )?[^\r\n,;""'\]]+",
             RegexOptions.Compiled | RegexOptions.CultureInvariant);
 
+        // scheme://user:password@host: everything between the scheme and the last @ of the authority.
+        private static readonly Regex UrlCredentials = new Regex(
+            @"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#\s""'<>]*@",
+            RegexOptions.Compiled | RegexOptions.CultureInvariant);
+
         private readonly object _gate = new object();
         private string[] _secrets = Array.Empty<string>();
 
@@ -44,11 +49,15 @@ namespace PSSocAutomation.Http
             {
                 if (result.IndexOf(secret, StringComparison.Ordinal) >= 0) result = result.Replace(secret, Mask);
             }
+            result = MaskUrlCredentials(result);
             result = SecretQuery.Replace(result, "$1" + Mask);
             result = AuthHeader.Replace(result, m => m.Groups[1].Value + m.Groups[2].Value + m.Groups[3].Value + Mask);
             return result;
         }
 
         public string Redact(Uri uri) => Redact(uri.ToString());
+
+        /// <summary>Any URL's user:password@ part masked: "https://***@host/".</summary>
+        public static string MaskUrlCredentials(string text) => UrlCredentials.Replace(text, "$1" + Mask + "@");
     }
 }
