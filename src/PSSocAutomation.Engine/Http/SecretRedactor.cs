@@ -34,6 +34,11 @@ namespace PSSocAutomation.Http
             if (string.IsNullOrEmpty(secret) || secret!.Length < 4) return;
             var forms = new List<string> { secret, Uri.EscapeDataString(secret) };
             try { forms.Add(Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(secret))); } catch (FormatException) { }
+            // As a server quoting it in a JSON string may have escaped it: "+" as \u002B (System.Text.Json), "/" as \/ (PHP, some Java).
+            var json = System.Text.Json.JsonEncodedText.Encode(secret).ToString();
+            forms.Add(json);
+            forms.Add(secret.Replace("/", "\\/"));
+            forms.Add(json.Replace("/", "\\/"));
             lock (_gate)
             {
                 // Longest first, so a secret that contains another is masked whole.

@@ -139,7 +139,7 @@ namespace PSSocAutomation.Iris
             }
 
             if (kind is null && message is null) return ex;
-            return Copy(ex, kind ?? ex.Kind, message ?? ex.Message);
+            return ex.With(kind ?? ex.Kind, message ?? ex.Message);
         }
 
         internal static bool LooksNotFound(string message) =>
@@ -148,41 +148,34 @@ namespace PSSocAutomation.Iris
             message.StartsWith("Invalid note ID", StringComparison.Ordinal) || message.StartsWith("Invalid alert ID", StringComparison.OrdinalIgnoreCase) ||
             message.StartsWith("Invalid customer ID", StringComparison.OrdinalIgnoreCase);
 
-        private static SocApiException Copy(SocApiException ex, ApiFailureKind kind, string message) =>
-            new SocApiException(kind, ex.Service, message, ex.InnerException)
-            {
-                StatusCode = ex.StatusCode,
-                Method = ex.Method,
-                Url = ex.Url,
-                VendorType = ex.VendorType,
-                VendorReason = ex.VendorReason,
-                RecommendedAction = ex.RecommendedAction,
-                ResponseBody = ex.ResponseBody,
-                RetryAfterSeconds = ex.RetryAfterSeconds,
-                Retries = ex.Retries,
-            };
-
-        /// <summary>An envelope whose status is not "success", whatever the HTTP status said.</summary>
+        /// <summary>
+        /// An envelope whose status is not "success", whatever the HTTP status said. Read from the body with its secrets
+        /// masked, as the pipeline reads every error body, so no cut of the message leaves part of one; the caller's
+        /// <paramref name="root"/> (parsed before masking) is therefore not read.
+        /// </summary>
         internal static SocApiException FromEnvelope(ApiResponse response, string method, JsonElement root, SecretRedactor redactor)
         {
-            var (type, reason) = Instance.Describe(response.Status, root);
+            var text = ApiErrorFactory.SafeText(redactor, response.Body);
+            string? type = null, reason = null;
+            if (ResponseBody.TryParseJson(Encoding.UTF8.GetBytes(text), out var safe))
+                using (safe) (type, reason) = Instance.Describe(response.Status, safe!.RootElement);
             var kind = response.Status >= 200 && response.Status < 300 ? ApiFailureKind.InvalidRequest : ApiFailureKindOf(response.Status);
             if (type != null && LooksNotFound(type)) kind = ApiFailureKind.NotFound;
             if (type != null && type.IndexOf("not entitled", StringComparison.OrdinalIgnoreCase) >= 0) kind = ApiFailureKind.Permission;
             var advice = Instance.Advice(kind, response.Status, type);
             var what = type is null ? reason : reason is null ? type : type + ": " + reason;
             var message = $"{Service} rejected {method} {response.Url} (HTTP {response.Status}, status \"error\")" + (string.IsNullOrEmpty(what) ? "." : $": {what}.") + (advice is null ? string.Empty : " " + advice);
-            return new SocApiException(kind, Service, redactor.Redact(message))
+            return new SocApiException(kind, Service, message)
             {
                 StatusCode = response.Status,
                 Method = method,
                 Url = response.Url,
                 VendorType = type,
-                VendorReason = reason is null ? null : redactor.Redact(reason),
+                VendorReason = reason,
                 RecommendedAction = advice,
-                ResponseBody = redactor.Redact(Shorten(Encoding.UTF8.GetString(response.Body))),
+                ResponseBody = Shorten(text),
                 Retries = response.Retries,
-            };
+            }.Redacted(redactor);
         }
 
         private static ApiFailureKind ApiFailureKindOf(int status)
