@@ -140,21 +140,43 @@ namespace PSSocAutomation.Http
         /// A failure without an answer (TLS refused, timeout, no connection). <paramref name="timeout"/> is the wait that
         /// ran out: the attempt's timeout, or, when <paramref name="budgetSpent"/>, the request's whole budget
         /// (<see cref="HttpPipelineOptions.TotalTimeout"/>, <see cref="HttpPipelineOptions.SetupTimeout"/>).
+        /// <paramref name="speaksTls"/>: a dropped plain-HTTP request was followed by a TLS handshake that succeeded.
         /// </summary>
-        public static SocApiException FromTransport(string service, string baseUri, string method, string url, Exception ex, TlsObservation tls, TlsOptions tlsOptions, TimeSpan timeout, bool budgetSpent, int retries, SecretRedactor redactor) =>
-            Transport(service, baseUri, method, url, ex, tls, tlsOptions, timeout, budgetSpent, retries).Redacted(redactor);
+        public static SocApiException FromTransport(string service, Uri baseUri, string method, string url, Exception ex, TlsObservation tls, TlsOptions tlsOptions, TimeSpan timeout, bool budgetSpent, int retries, bool speaksTls, SecretRedactor redactor) =>
+            Transport(service, baseUri, method, url, ex, tls, tlsOptions, timeout, budgetSpent, retries, speaksTls).Redacted(redactor);
 
-        private static SocApiException Transport(string service, string baseUri, string method, string url, Exception ex, TlsObservation tls, TlsOptions tlsOptions, TimeSpan timeout, bool budgetSpent, int retries)
+        /// <summary>The connection was reset or closed before a complete response: what a TLS port does to a plain-HTTP request.</summary>
+        public static bool IsDropped(Exception ex) =>
+            FindInner<AuthenticationException>(ex) is null && (FindInner<IOException>(ex) != null || FindInner<SocketException>(ex)?.SocketErrorCode == SocketError.ConnectionReset);
+
+        private static SocApiException Transport(string service, Uri baseUri, string method, string url, Exception ex, TlsObservation tls, TlsOptions tlsOptions, TimeSpan timeout, bool budgetSpent, int retries, bool speaksTls)
         {
             var retried = retries > 0 ? $" (after {retries} retr{(retries == 1 ? "y" : "ies")})" : string.Empty;
             // Both .NET and .NET Framework report a refused certificate (by the system or by our pin) as an AuthenticationException.
             if (FindInner<AuthenticationException>(ex) != null)
             {
+                if (tls.Refusal is null)
+                {
+                    // No certificate was refused: the handshake failed before one arrived, as it does against plain HTTP.
+                    var plain = new UriBuilder(baseUri) { Scheme = Uri.UriSchemeHttp, Port = baseUri.Port }.Uri;
+                    var tryPlain = $"If it serves plain HTTP, use {plain} instead.";
+                    return new SocApiException(ApiFailureKind.Connection, service,
+                        $"{service} at {baseUri} does not speak TLS on port {baseUri.Port}: the TLS handshake of {method} {url} failed before any certificate was sent{retried} ({Innermost(ex).Message}). {tryPlain}", ex)
+                    { Method = method, Url = url, Retries = retries, RecommendedAction = tryPlain };
+                }
                 var thumb = tls.Sha256 is null ? string.Empty : $" Its SHA-256 thumbprint is {tls.Sha256}.";
-                var why = tls.Errors == System.Net.Security.SslPolicyErrors.None ? "it did not match the pinned thumbprint or CA" : tls.Errors.ToString() + (string.IsNullOrEmpty(tls.ChainStatus) ? string.Empty : " (" + tls.ChainStatus + ")");
+                const string trust = "If this is the server you expect, pin it with -CertificateThumbprint, trust its CA with -CaCertificateFile, or (tests only) use -SkipCertificateCheck.";
                 return new SocApiException(ApiFailureKind.Tls, service,
-                    $"The TLS certificate of {service} at {baseUri} is not trusted ({tlsOptions.Describe()}): {why}; subject {tls.Subject ?? "unknown"}.{thumb} If this is the server you expect, pin it with -CertificateThumbprint, trust its CA with -CaCertificateFile, or (tests only) use -SkipCertificateCheck.", ex)
-                { Method = method, Url = url, Retries = retries, RecommendedAction = "Pin the certificate or trust its CA." };
+                    $"The TLS certificate of {service} at {baseUri} is not trusted ({tlsOptions.Describe()}): {tls.Refusal}; subject {tls.Subject ?? "unknown"}.{thumb} {trust}", ex)
+                { Method = method, Url = url, Retries = retries, RecommendedAction = trust };
+            }
+            if (speaksTls)
+            {
+                var secure = new UriBuilder(baseUri) { Scheme = Uri.UriSchemeHttps, Port = baseUri.Port }.Uri;
+                var useTls = $"Use {secure} instead.";
+                return new SocApiException(ApiFailureKind.Connection, service,
+                    $"{service} at {baseUri} speaks TLS on port {baseUri.Port}: it closed the connection on the plain-HTTP request {method} {url}{retried}. {useTls}", ex)
+                { Method = method, Url = url, Retries = retries, RecommendedAction = useTls };
             }
             if (budgetSpent)
             {
@@ -178,7 +200,7 @@ namespace PSSocAutomation.Http
             string detail;
             if (socket?.SocketErrorCode == SocketError.ConnectionRefused) detail = "the connection was refused: nothing is listening there. Is the server running, and are the host and port right?";
             else if (socket?.SocketErrorCode == SocketError.HostNotFound || socket?.SocketErrorCode == SocketError.NoData) detail = "the host name does not resolve. Check the URL.";
-            else if (FindInner<IOException>(ex) != null || socket?.SocketErrorCode == SocketError.ConnectionReset) detail = "the connection was dropped before a complete response arrived (reset or truncated body). Retry; if it persists, check proxies and the server's logs.";
+            else if (IsDropped(ex)) detail = "the connection was dropped before a complete response arrived (reset or truncated body). Retry; if it persists, check proxies and the server's logs.";
             else detail = Innermost(ex).Message;
             return new SocApiException(ApiFailureKind.Connection, service, $"Could not complete {method} {url} on {service}{retried}: {detail}", ex)
             { Method = method, Url = url, Retries = retries };

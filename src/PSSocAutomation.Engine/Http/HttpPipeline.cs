@@ -158,8 +158,11 @@ namespace PSSocAutomation.Http
                 var budgetSpent = state.BudgetSpent && (ex is OperationCanceledException || ex is TimeoutException);
                 RequestLog.Verbose($"{_vendor.ServiceName} {state.Method} {url} failed in {elapsed.TotalMilliseconds:0} ms (retries: {state.Retries}): {(budgetSpent ? "its budget of " + budget!.Value.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + " s ran out" : Describe(ex))}");
                 if (ex is SocApiException api) throw Fail(api);
-                var failure = ApiErrorFactory.FromTransport(_vendor.ServiceName, Redactor.Redact(Options.BaseUri.ToString()), state.Method, url, ex, _tls, Options.Tls,
-                    budgetSpent ? budget!.Value : request.Timeout ?? Options.Timeout, budgetSpent, state.Retries, Redactor);
+                // A TLS port closes on a plain-HTTP request; one handshake tells that apart from a dropped connection.
+                var speaksTls = Options.BaseUri.Scheme == Uri.UriSchemeHttp && !budgetSpent && ApiErrorFactory.IsDropped(ex) &&
+                    await TlsProbe.SpeaksTlsAsync(Options.BaseUri, Options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+                var failure = ApiErrorFactory.FromTransport(_vendor.ServiceName, Options.BaseUri, state.Method, url, ex, _tls, Options.Tls,
+                    budgetSpent ? budget!.Value : request.Timeout ?? Options.Timeout, budgetSpent, state.Retries, speaksTls, Redactor);
                 failure.RecommendedAction ??= _vendor.Advice(failure.Kind, null, null);
                 throw Fail(failure);
             }

@@ -112,7 +112,7 @@ namespace PSSocAutomation.Iris
         {
             var type = ex.VendorType ?? string.Empty;
             ApiFailureKind? kind = null;
-            string? message = null;
+            string? message = null, advice = null;
 
             if (ex.Kind == ApiFailureKind.HtmlPage && ex.StatusCode == 404)
             {
@@ -129,6 +129,13 @@ namespace PSSocAutomation.Iris
                 kind = ApiFailureKind.InvalidRequest;
                 message = $"{Service} refused {ex.Method} {ex.Url} with HTTP 415: the body was not sent as application/json.";
             }
+            else if (ex.StatusCode == 403 && CaseOutOfReach(ex) is string caseId)
+            {
+                // IRIS answers a case id that does not exist as it answers one out of reach; "not found" is what the user can act on.
+                kind = ApiFailureKind.NotFound;
+                advice = $"Check the case id (Get-IrisCase lists the cases the API user can see), or ask an IRIS administrator for access to case {caseId}.";
+                message = $"{Service}: case {caseId} does not exist or the API user has no access to it ({ex.Method} {ex.Url} answered HTTP 403 \"{type}\", IRIS's answer to both). {advice}";
+            }
             else if (ex.StatusCode == 400 && LooksNotFound(type))
             {
                 kind = ApiFailureKind.NotFound;
@@ -139,7 +146,21 @@ namespace PSSocAutomation.Iris
             }
 
             if (kind is null && message is null) return ex;
-            return ex.With(kind ?? ex.Kind, message ?? ex.Message);
+            var refined = ex.With(kind ?? ex.Kind, message ?? ex.Message);
+            if (advice != null) refined.RecommendedAction = advice;
+            return refined;
+        }
+
+        /// <summary>The case id of IRIS's case-access refusal (data: {user_id, case_id, error_uuid}), read from the body it sent.</summary>
+        private static string? CaseOutOfReach(SocApiException ex)
+        {
+            if (ex.ResponseBody is null || !ResponseBody.TryParseJson(Encoding.UTF8.GetBytes(ex.ResponseBody), out var doc)) return null;
+            using (doc)
+            {
+                var root = doc!.RootElement;
+                if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("data", out var data) || !IsCaseAccessData(data)) return null;
+                return Scalar(data.GetProperty("case_id"));
+            }
         }
 
         internal static bool LooksNotFound(string message) =>

@@ -58,6 +58,11 @@ namespace PSSocAutomation.Core
                 catch (ArgumentException ex) { ThrowArgumentError("CaCertificateFileInvalid", ex.Message, CaCertificateFile); }
                 CaCertificateFile = path;
             }
+            foreach (var thumbprint in CertificateThumbprint ?? Array.Empty<string>())
+            {
+                try { TlsOptions.CheckThumbprint(thumbprint); }
+                catch (ArgumentException ex) { ThrowArgumentError("CertificateThumbprintInvalid", ex.Message, thumbprint); }
+            }
             if (SkipCertificateCheck && baseUri.Scheme == Uri.UriSchemeHttps)
                 WriteWarning($"-SkipCertificateCheck: the certificate of {baseUri.Host} will not be verified, so anyone on the network path could read the credentials. Use -CertificateThumbprint or -CaCertificateFile outside a lab.");
             if (baseUri.Scheme == Uri.UriSchemeHttp && auth.Scheme != "None" && !IsLoopback(baseUri))
