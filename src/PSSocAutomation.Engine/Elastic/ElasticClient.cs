@@ -48,7 +48,21 @@ namespace PSSocAutomation.Elastic
         {
             // The server check of Connect-Elastic: bounded as a whole, so a port that never answers fails in seconds.
             var check = new ApiRequest(HttpMethod.Get, string.Empty) { AcceptStatus = s => s == 403, TotalTimeout = Pipeline.Options.SetupTimeout, Description = "the server check" };
-            var response = await Pipeline.SendAsync(check, cancellationToken).ConfigureAwait(false);
+            ApiResponse response;
+            try
+            {
+                response = await Pipeline.SendAsync(check, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SocApiException ex) when (ex.Kind == ApiFailureKind.NotFound)
+            {
+                // Elasticsearch reads GET /prefix/ as a request for the index "prefix": its advice would be about -Index, which Connect-Elastic has not.
+                const string advice = "Check the path of -Uri: Elasticsearch answers at the root of its address (https://host:9200/), or under the path prefix a proxy in front of it gives it.";
+                var path = Pipeline.BaseUri.AbsolutePath;
+                var what = ex.VendorType is null ? string.Empty : $" ({ex.VendorType}{(ex.VendorReason is null ? string.Empty : ": " + ex.VendorReason)})";
+                throw new SocApiException(ApiFailureKind.NotFound, ex.Service,
+                    $"Elasticsearch answered the server check GET {ex.Url} with HTTP {ex.StatusCode}{what}: there is no Elasticsearch at the path '{path}' of -Uri. {advice}", ex)
+                { StatusCode = ex.StatusCode, Method = ex.Method, Url = ex.Url, VendorType = ex.VendorType, VendorReason = ex.VendorReason, ResponseBody = ex.ResponseBody, RecommendedAction = advice };
+            }
             if (response.Status == 403)
             {
                 // A user without the monitor privilege may still search; official clients pass with a warning too.

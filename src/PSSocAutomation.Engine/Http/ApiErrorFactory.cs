@@ -8,55 +8,69 @@ using System.Text.RegularExpressions;
 
 namespace PSSocAutomation.Http
 {
-    /// <summary>Turns statuses, bodies and transport exceptions into SocApiExceptions with messages a user can act on.</summary>
+    /// <summary>
+    /// Turns statuses, bodies and transport exceptions into SocApiExceptions with messages a user can act on. The one
+    /// place failures are built: a body has its secrets masked before anything reads or cuts it (a cut through a
+    /// credential leaves a part no redactor recognises), and every failure leaves here with all its texts redacted.
+    /// </summary>
     internal static class ApiErrorFactory
     {
         private const int MaxBodyInMessage = 2000;
         private static readonly Regex Title = new Regex(@"<title>\s*(.*?)\s*</title>", RegexOptions.IgnoreCase | RegexOptions.Singleline | RegexOptions.Compiled);
         private static readonly Regex Heading = new Regex(@"<h1[^>]*>\s*(.*?)\s*</h1>", RegexOptions.IgnoreCase | RegexOptions.Singleline | RegexOptions.Compiled);
 
-        public static SocApiException HtmlPage(string service, int status, string url, byte[] body)
+        /// <summary>A body as text with every secret masked: the first thing done to it.</summary>
+        public static string SafeText(SecretRedactor redactor, byte[] body) => redactor.Redact(ResponseBody.Text(body));
+
+        public static SocApiException HtmlPage(string service, int status, string url, byte[] body, SecretRedactor redactor)
         {
-            var text = Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, 16384));
+            var text = SafeText(redactor, body);
             var title = Title.Match(text) is { Success: true } t ? t.Groups[1].Value : Heading.Match(text) is { Success: true } h ? h.Groups[1].Value : "untitled";
-            title = Regex.Replace(title, "<[^>]+>", string.Empty).Trim();
+            title = Shorten(Regex.Replace(title, "<[^>]+>", string.Empty).Trim());
+            const string advice = "Check the URL (scheme, port, path prefix), the proxy or tunnel in front of the service, and that the service behind it is up.";
             return new SocApiException(ApiFailureKind.HtmlPage, service,
-                $"{service} at {url} answered HTTP {status} with an HTML page (\"{title}\") instead of JSON: a proxy, tunnel, load balancer or login page is answering in its place. Check the URL (scheme, port, path prefix) and that the service behind it is up.")
+                $"{service} at {url} answered HTTP {status} with an HTML page (\"{title}\") instead of JSON: a proxy, tunnel, load balancer or login page is answering in its place. {advice}")
             {
                 StatusCode = status,
                 Url = url,
                 VendorType = "html",
                 VendorReason = title,
-                RecommendedAction = "Check the URL and the proxy or tunnel in front of the service.",
-            };
+                RecommendedAction = advice,
+            }.Redacted(redactor);
         }
 
-        public static SocApiException BadJson(string service, int status, string url, byte[] body, Exception inner) =>
-            new SocApiException(ApiFailureKind.InvalidResponse, service,
-                $"{service} answered {url} with HTTP {status} and a body that is not valid JSON ({body.Length} bytes; it may have been cut short): {inner.Message}", inner)
+        public static SocApiException BadJson(string service, int status, string url, byte[] body, Exception inner, SecretRedactor redactor)
+        {
+            const string advice = "Retry the command; if it persists, check for a proxy that rewrites or truncates responses.";
+            return new SocApiException(ApiFailureKind.InvalidResponse, service,
+                $"{service} answered {url} with HTTP {status} and a body that is not valid JSON ({body.Length} bytes; it may have been cut short): {inner.Message} {advice}", inner)
             {
                 StatusCode = status,
                 Url = url,
-                RecommendedAction = "Retry the command; if it persists, check for a proxy that rewrites or truncates responses.",
-            };
+                RecommendedAction = advice,
+            }.Redacted(redactor);
+        }
 
         public static SocApiException FromStatus(IVendorErrors vendor, SecretRedactor redactor, string method, string url, int status, byte[] body, string? contentType, int retries, double? retryAfter)
         {
             var service = vendor.ServiceName;
             if (ResponseBody.IsHtml(contentType, body))
             {
-                var html = HtmlPage(service, status, url, body);
+                var html = HtmlPage(service, status, url, body, redactor);
                 html.Method = method;
                 html.Retries = retries;
                 return html;
             }
 
+            // The vendor reads the body with its secrets already masked, so no type, reason or cut of them holds one.
+            var text = SafeText(redactor, body);
+            var safe = Encoding.UTF8.GetBytes(text);
             string? type = null, reason = null;
-            if (body.Length > 0)
+            if (safe.Length > 0)
             {
                 try
                 {
-                    (type, reason) = vendor.Describe(status, contentType, body);
+                    (type, reason) = vendor.Describe(status, contentType, safe);
                 }
                 catch (Exception)
                 {
@@ -64,10 +78,10 @@ namespace PSSocAutomation.Http
                     type = reason = null;
                 }
                 // A body the vendor did not recognise is quoted, unless it is JSON (an envelope with nothing to say).
-                if (type is null && reason is null && ResponseBody.Detect(contentType, body) != BodyFormat.Json)
+                if (type is null && reason is null && ResponseBody.Detect(contentType, safe) != BodyFormat.Json)
                 {
-                    var text = ResponseBody.Text(body).Trim();
-                    if (text.Length > 0) reason = Shorten(text);
+                    var trimmed = text.Trim();
+                    if (trimmed.Length > 0) reason = Shorten(trimmed);
                 }
             }
 
@@ -76,18 +90,18 @@ namespace PSSocAutomation.Http
             var what = type is null ? reason : reason is null ? type : type + ": " + reason;
             var retried = retries > 0 ? $" after {retries} retr{(retries == 1 ? "y" : "ies")}" : string.Empty;
             var message = $"{service} rejected {method} {url} with HTTP {status}{retried}" + (string.IsNullOrEmpty(what) ? "." : $" ({what}).") + (advice is null ? string.Empty : " " + advice);
-            return new SocApiException(kind, service, redactor.Redact(message))
+            return new SocApiException(kind, service, message)
             {
                 StatusCode = status,
                 Method = method,
                 Url = url,
                 VendorType = type,
-                VendorReason = reason is null ? null : redactor.Redact(reason),
+                VendorReason = reason,
                 RecommendedAction = advice,
-                ResponseBody = redactor.Redact(Shorten(Encoding.UTF8.GetString(body))),
+                ResponseBody = Shorten(text),
                 Retries = retries,
                 RetryAfterSeconds = retryAfter,
-            };
+            }.Redacted(redactor);
         }
 
         public static ApiFailureKind KindOf(int status)
@@ -126,18 +140,43 @@ namespace PSSocAutomation.Http
         /// A failure without an answer (TLS refused, timeout, no connection). <paramref name="timeout"/> is the wait that
         /// ran out: the attempt's timeout, or, when <paramref name="budgetSpent"/>, the request's whole budget
         /// (<see cref="HttpPipelineOptions.TotalTimeout"/>, <see cref="HttpPipelineOptions.SetupTimeout"/>).
+        /// <paramref name="speaksTls"/>: a dropped plain-HTTP request was followed by a TLS handshake that succeeded.
         /// </summary>
-        public static SocApiException FromTransport(string service, string baseUri, string method, string url, Exception ex, TlsObservation tls, TlsOptions tlsOptions, TimeSpan timeout, bool budgetSpent, int retries)
+        public static SocApiException FromTransport(string service, Uri baseUri, string method, string url, Exception ex, TlsObservation tls, TlsOptions tlsOptions, TimeSpan timeout, bool budgetSpent, int retries, bool speaksTls, SecretRedactor redactor) =>
+            Transport(service, baseUri, method, url, ex, tls, tlsOptions, timeout, budgetSpent, retries, speaksTls).Redacted(redactor);
+
+        /// <summary>The connection was reset or closed before a complete response: what a TLS port does to a plain-HTTP request.</summary>
+        public static bool IsDropped(Exception ex) =>
+            FindInner<AuthenticationException>(ex) is null && (FindInner<IOException>(ex) != null || FindInner<SocketException>(ex)?.SocketErrorCode == SocketError.ConnectionReset);
+
+        private static SocApiException Transport(string service, Uri baseUri, string method, string url, Exception ex, TlsObservation tls, TlsOptions tlsOptions, TimeSpan timeout, bool budgetSpent, int retries, bool speaksTls)
         {
             var retried = retries > 0 ? $" (after {retries} retr{(retries == 1 ? "y" : "ies")})" : string.Empty;
             // Both .NET and .NET Framework report a refused certificate (by the system or by our pin) as an AuthenticationException.
             if (FindInner<AuthenticationException>(ex) != null)
             {
+                if (tls.Refusal is null)
+                {
+                    // No certificate was refused: the handshake failed before one arrived, as it does against plain HTTP.
+                    var plain = new UriBuilder(baseUri) { Scheme = Uri.UriSchemeHttp, Port = baseUri.Port }.Uri;
+                    var tryPlain = $"If it serves plain HTTP, use {plain} instead.";
+                    return new SocApiException(ApiFailureKind.Connection, service,
+                        $"{service} at {baseUri} does not speak TLS on port {baseUri.Port}: the TLS handshake of {method} {url} failed before any certificate was sent{retried} ({Innermost(ex).Message}). {tryPlain}", ex)
+                    { Method = method, Url = url, Retries = retries, RecommendedAction = tryPlain };
+                }
                 var thumb = tls.Sha256 is null ? string.Empty : $" Its SHA-256 thumbprint is {tls.Sha256}.";
-                var why = tls.Errors == System.Net.Security.SslPolicyErrors.None ? "it did not match the pinned thumbprint or CA" : tls.Errors.ToString() + (string.IsNullOrEmpty(tls.ChainStatus) ? string.Empty : " (" + tls.ChainStatus + ")");
+                const string trust = "If this is the server you expect, pin it with -CertificateThumbprint, trust its CA with -CaCertificateFile, or (tests only) use -SkipCertificateCheck.";
                 return new SocApiException(ApiFailureKind.Tls, service,
-                    $"The TLS certificate of {service} at {baseUri} is not trusted ({tlsOptions.Describe()}): {why}; subject {tls.Subject ?? "unknown"}.{thumb} If this is the server you expect, pin it with -CertificateThumbprint, trust its CA with -CaCertificateFile, or (tests only) use -SkipCertificateCheck.", ex)
-                { Method = method, Url = url, Retries = retries, RecommendedAction = "Pin the certificate or trust its CA." };
+                    $"The TLS certificate of {service} at {baseUri} is not trusted ({tlsOptions.Describe()}): {tls.Refusal}; subject {tls.Subject ?? "unknown"}.{thumb} {trust}", ex)
+                { Method = method, Url = url, Retries = retries, RecommendedAction = trust };
+            }
+            if (speaksTls)
+            {
+                var secure = new UriBuilder(baseUri) { Scheme = Uri.UriSchemeHttps, Port = baseUri.Port }.Uri;
+                var useTls = $"Use {secure} instead.";
+                return new SocApiException(ApiFailureKind.Connection, service,
+                    $"{service} at {baseUri} speaks TLS on port {baseUri.Port}: it closed the connection on the plain-HTTP request {method} {url}{retried}. {useTls}", ex)
+                { Method = method, Url = url, Retries = retries, RecommendedAction = useTls };
             }
             if (budgetSpent)
             {
@@ -161,7 +200,7 @@ namespace PSSocAutomation.Http
             string detail;
             if (socket?.SocketErrorCode == SocketError.ConnectionRefused) detail = "the connection was refused: nothing is listening there. Is the server running, and are the host and port right?";
             else if (socket?.SocketErrorCode == SocketError.HostNotFound || socket?.SocketErrorCode == SocketError.NoData) detail = "the host name does not resolve. Check the URL.";
-            else if (FindInner<IOException>(ex) != null || socket?.SocketErrorCode == SocketError.ConnectionReset) detail = "the connection was dropped before a complete response arrived (reset or truncated body). Retry; if it persists, check proxies and the server's logs.";
+            else if (IsDropped(ex)) detail = "the connection was dropped before a complete response arrived (reset or truncated body). Retry; if it persists, check proxies and the server's logs.";
             else detail = Innermost(ex).Message;
             return new SocApiException(ApiFailureKind.Connection, service, $"Could not complete {method} {url} on {service}{retried}: {detail}", ex)
             { Method = method, Url = url, Retries = retries };

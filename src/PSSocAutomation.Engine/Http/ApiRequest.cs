@@ -46,8 +46,9 @@ namespace PSSocAutomation.Http
     /// <summary>A response whose body has been read whole (pages are bounded, so this stays small).</summary>
     public sealed class ApiResponse
     {
-        internal ApiResponse(int status, byte[] body, string? contentType, HttpResponseHeaders? headers, string url, string service)
+        internal ApiResponse(int status, byte[] body, string? contentType, HttpResponseHeaders? headers, string url, string service, SecretRedactor redactor)
         {
+            Redactor = redactor;
             Status = status;
             Body = body;
             ContentType = contentType;
@@ -63,6 +64,8 @@ namespace PSSocAutomation.Http
         /// <summary>Redacted URL, for messages.</summary>
         public string Url { get; }
         public string Service { get; }
+        /// <summary>The connection's redactor, for failures built from this response.</summary>
+        internal SecretRedactor Redactor { get; }
         public TimeSpan Elapsed { get; internal set; }
         public int Retries { get; internal set; }
 
@@ -90,7 +93,7 @@ namespace PSSocAutomation.Http
                 case BodyFormat.Empty:
                     throw new SocApiException(ApiFailureKind.InvalidResponse, Service, $"{Service} answered {Url} with HTTP {Status} and an empty body where JSON was expected.") { StatusCode = Status, Url = Url };
                 case BodyFormat.Html:
-                    throw ApiErrorFactory.HtmlPage(Service, Status, Url, Body);
+                    throw ApiErrorFactory.HtmlPage(Service, Status, Url, Body, Redactor);
                 case BodyFormat.Xml:
                     throw Unexpected("XML", "JSON");
             }
@@ -100,7 +103,7 @@ namespace PSSocAutomation.Http
             }
             catch (JsonException ex)
             {
-                throw ApiErrorFactory.BadJson(Service, Status, Url, Body, ex);
+                throw ApiErrorFactory.BadJson(Service, Status, Url, Body, ex, Redactor);
             }
         }
 
@@ -112,7 +115,7 @@ namespace PSSocAutomation.Http
                 case BodyFormat.Empty:
                     throw new SocApiException(ApiFailureKind.InvalidResponse, Service, $"{Service} answered {Url} with HTTP {Status} and an empty body where XML was expected.") { StatusCode = Status, Url = Url };
                 case BodyFormat.Html:
-                    throw ApiErrorFactory.HtmlPage(Service, Status, Url, Body);
+                    throw ApiErrorFactory.HtmlPage(Service, Status, Url, Body, Redactor);
                 case BodyFormat.Json:
                     throw Unexpected("JSON", "XML");
             }

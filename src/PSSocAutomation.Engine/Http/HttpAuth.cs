@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Net.Http;
 using System.Text;
 using System.Threading;
@@ -13,8 +14,11 @@ namespace PSSocAutomation.Http
     /// </summary>
     public sealed class HttpAuth : IRequestAuthenticator
     {
-        private HttpAuth(string scheme, string headerName, string headerValue, string? principal)
+        private readonly string[] _otherForms;
+
+        private HttpAuth(string scheme, string headerName, string headerValue, string? principal, params string[] otherForms)
         {
+            _otherForms = otherForms;
             Scheme = scheme;
             HeaderName = headerName;
             HeaderValue = headerValue;
@@ -38,12 +42,11 @@ namespace PSSocAutomation.Http
         /// <summary>Elastic API key: accepts the "encoded" form or "id:api_key".</summary>
         public static HttpAuth ElasticApiKey(string key)
         {
-            string encoded;
-            string? id = null;
+            string encoded, decoded;
             var colon = key.IndexOf(':');
             if (colon > 0)
             {
-                id = key.Substring(0, colon);
+                decoded = key;
                 encoded = Convert.ToBase64String(Encoding.UTF8.GetBytes(key));
             }
             else
@@ -51,16 +54,18 @@ namespace PSSocAutomation.Http
                 encoded = key;
                 try
                 {
-                    var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(key));
-                    var c = decoded.IndexOf(':');
-                    if (c > 0) id = decoded.Substring(0, c);
+                    decoded = Encoding.UTF8.GetString(Convert.FromBase64String(key));
                 }
                 catch (FormatException)
                 {
                     throw new ArgumentException("The API key is neither Elasticsearch's base64 'encoded' form nor 'id:api_key'. Copy the 'encoded' value Elasticsearch returned when the key was created.");
                 }
             }
-            return new HttpAuth("ApiKey", "Authorization", "ApiKey " + encoded, id);
+            var c = decoded.IndexOf(':');
+            var id = c > 0 ? decoded.Substring(0, c) : null;
+            // A server may quote the key decoded ("id:api_key"), or its secret half alone; the id is not secret.
+            var otherForms = c > 0 ? new[] { decoded, decoded.Substring(c + 1) } : new[] { decoded };
+            return new HttpAuth("ApiKey", "Authorization", "ApiKey " + encoded, id, otherForms);
         }
 
         /// <summary>A header carrying the key as is (VirusTotal's x-apikey, IRIS's Authorization: Bearer).</summary>
@@ -71,7 +76,7 @@ namespace PSSocAutomation.Http
         {
             if (HeaderValue.Length == 0) return Array.Empty<string>();
             var space = HeaderValue.IndexOf(' ');
-            return space > 0 ? new[] { HeaderValue, HeaderValue.Substring(space + 1) } : new[] { HeaderValue };
+            return (space > 0 ? new[] { HeaderValue, HeaderValue.Substring(space + 1) } : new[] { HeaderValue }).Concat(_otherForms).ToArray();
         }
 
         public void Attach(HttpPipeline pipeline)

@@ -157,24 +157,30 @@ namespace PSSocAutomation.Http
                 if (ex is OperationCanceledException && cancellationToken.IsCancellationRequested) throw new OperationCanceledException(cancellationToken);
                 var budgetSpent = state.BudgetSpent && (ex is OperationCanceledException || ex is TimeoutException);
                 RequestLog.Verbose($"{_vendor.ServiceName} {state.Method} {url} failed in {elapsed.TotalMilliseconds:0} ms (retries: {state.Retries}): {(budgetSpent ? "its budget of " + budget!.Value.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + " s ran out" : Describe(ex))}");
-                if (ex is SocApiException api) throw _vendor.Refine(api);
-                var failure = ApiErrorFactory.FromTransport(_vendor.ServiceName, Redactor.Redact(Options.BaseUri.ToString()), state.Method, url, ex, _tls, Options.Tls,
-                    budgetSpent ? budget!.Value : request.Timeout ?? Options.Timeout, budgetSpent, state.Retries);
-                throw _vendor.Refine(new SocApiException(failure.Kind, failure.Service, Redactor.Redact(failure.Message), ex)
-                { Method = failure.Method, Url = failure.Url, Retries = failure.Retries, RecommendedAction = failure.RecommendedAction ?? _vendor.Advice(failure.Kind, null, null) });
+                if (ex is SocApiException api) throw Fail(api);
+                // A TLS port closes on a plain-HTTP request; one handshake tells that apart from a dropped connection.
+                var speaksTls = Options.BaseUri.Scheme == Uri.UriSchemeHttp && !budgetSpent && ApiErrorFactory.IsDropped(ex) &&
+                    await TlsProbe.SpeaksTlsAsync(Options.BaseUri, Options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+                var failure = ApiErrorFactory.FromTransport(_vendor.ServiceName, Options.BaseUri, state.Method, url, ex, _tls, Options.Tls,
+                    budgetSpent ? budget!.Value : request.Timeout ?? Options.Timeout, budgetSpent, state.Retries, speaksTls, Redactor);
+                failure.RecommendedAction ??= _vendor.Advice(failure.Kind, null, null);
+                throw Fail(failure);
             }
 
             var attempt = outcome.Result!;
             RequestLog.Verbose($"{_vendor.ServiceName} {state.Method} {url}{(request.Description is null ? string.Empty : " (" + request.Description + ")")} -> {attempt.Status} in {elapsed.TotalMilliseconds:0} ms (retries: {state.Retries})");
-            var response = new ApiResponse(attempt.Status, attempt.Body, attempt.ContentType, attempt.Headers, url, _vendor.ServiceName)
+            var response = new ApiResponse(attempt.Status, attempt.Body, attempt.ContentType, attempt.Headers, url, _vendor.ServiceName, Redactor)
             {
                 Json = attempt.Json,
                 Elapsed = elapsed,
                 Retries = state.Retries,
             };
             if (attempt.Status >= 200 && attempt.Status < 300 || request.AcceptStatus?.Invoke(attempt.Status) == true) return response;
-            throw _vendor.Refine(ApiErrorFactory.FromStatus(_vendor, Redactor, state.Method, url, attempt.Status, attempt.Body, attempt.ContentType, state.Retries, RetryAfterSeconds(attempt)));
+            throw Fail(ApiErrorFactory.FromStatus(_vendor, Redactor, state.Method, url, attempt.Status, attempt.Body, attempt.ContentType, state.Retries, RetryAfterSeconds(attempt)));
         }
+
+        /// <summary>The vendor's last word on a failure, redacted again: a vendor's rewording must not bring a secret back.</summary>
+        private SocApiException Fail(SocApiException failure) => _vendor.Refine(failure).Redacted(Redactor);
 
         /// <summary>A Verbose line every <see cref="HttpPipelineOptions.WaitReportInterval"/> while the request is still out, so a long wait is never silent.</summary>
         private IDisposable? ReportWaiting(RequestState state, long started)
@@ -333,7 +339,7 @@ namespace PSSocAutomation.Http
                 }
                 catch (JsonException ex)
                 {
-                    throw ApiErrorFactory.BadJson(_vendor.ServiceName, status, state.Url, Array.Empty<byte>(), ex);
+                    throw ApiErrorFactory.BadJson(_vendor.ServiceName, status, state.Url, Array.Empty<byte>(), ex, Redactor);
                 }
                 return new Attempt(status, Array.Empty<byte>(), contentType, response.Headers) { Json = json };
             }

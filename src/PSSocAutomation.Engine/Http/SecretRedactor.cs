@@ -20,6 +20,11 @@ namespace PSSocAutomation.Http
             @"(?i)\b(Authorization|X-IRIS-AUTH|x-apikey|X-Amz-Security-Token)(\s*[:=]\s*)(Basic |Bearer |ApiKey |AWS4-HMAC-SHA256 )?[^\r\n,;""'\]]+",
             RegexOptions.Compiled | RegexOptions.CultureInvariant);
 
+        // scheme://user:password@host: everything between the scheme and the last @ of the authority.
+        private static readonly Regex UrlCredentials = new Regex(
+            @"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#\s""'<>]*@",
+            RegexOptions.Compiled | RegexOptions.CultureInvariant);
+
         private readonly object _gate = new object();
         private string[] _secrets = Array.Empty<string>();
 
@@ -29,6 +34,11 @@ namespace PSSocAutomation.Http
             if (string.IsNullOrEmpty(secret) || secret!.Length < 4) return;
             var forms = new List<string> { secret, Uri.EscapeDataString(secret) };
             try { forms.Add(Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(secret))); } catch (FormatException) { }
+            // As a server quoting it in a JSON string may have escaped it: "+" as \u002B (System.Text.Json), "/" as \/ (PHP, some Java).
+            var json = System.Text.Json.JsonEncodedText.Encode(secret).ToString();
+            forms.Add(json);
+            forms.Add(secret.Replace("/", "\\/"));
+            forms.Add(json.Replace("/", "\\/"));
             lock (_gate)
             {
                 // Longest first, so a secret that contains another is masked whole.
@@ -44,11 +54,15 @@ namespace PSSocAutomation.Http
             {
                 if (result.IndexOf(secret, StringComparison.Ordinal) >= 0) result = result.Replace(secret, Mask);
             }
+            result = MaskUrlCredentials(result);
             result = SecretQuery.Replace(result, "$1" + Mask);
             result = AuthHeader.Replace(result, m => m.Groups[1].Value + m.Groups[2].Value + m.Groups[3].Value + Mask);
             return result;
         }
 
         public string Redact(Uri uri) => Redact(uri.ToString());
+
+        /// <summary>Any URL's user:password@ part masked: "https://***@host/".</summary>
+        public static string MaskUrlCredentials(string text) => UrlCredentials.Replace(text, "$1" + Mask + "@");
     }
 }

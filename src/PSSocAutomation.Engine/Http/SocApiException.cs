@@ -65,5 +65,28 @@ namespace PSSocAutomation.Http
         public double? RetryAfterSeconds { get; set; }
         /// <summary>How many times the request was retried before giving up.</summary>
         public int Retries { get; set; }
+
+        /// <summary>This failure with another kind and message; everything else kept (a vendor rewording its own failure).</summary>
+        internal SocApiException With(ApiFailureKind kind, string message) => Copy(kind, message, text => text);
+
+        /// <summary>
+        /// This failure with every text it carries passed through <paramref name="redactor"/>: what a server echoed (a WAF
+        /// page quoting the Authorization header, a vendor quoting the key it refused) can sit in any of them.
+        /// </summary>
+        internal SocApiException Redacted(SecretRedactor redactor) => Copy(Kind, Message, redactor.Redact);
+
+        private SocApiException Copy(ApiFailureKind kind, string message, Func<string, string> text) =>
+            new SocApiException(kind, text(Service), text(message), InnerException)
+            {
+                StatusCode = StatusCode,
+                Method = Method is null ? null : text(Method),
+                Url = Url is null ? null : text(Url),
+                VendorType = VendorType is null ? null : text(VendorType),
+                VendorReason = VendorReason is null ? null : text(VendorReason),
+                RecommendedAction = RecommendedAction is null ? null : text(RecommendedAction),
+                ResponseBody = ResponseBody is null ? null : text(ResponseBody),
+                RetryAfterSeconds = RetryAfterSeconds,
+                Retries = Retries,
+            };
     }
 }

@@ -112,7 +112,7 @@ namespace PSSocAutomation.Iris
         {
             var type = ex.VendorType ?? string.Empty;
             ApiFailureKind? kind = null;
-            string? message = null;
+            string? message = null, advice = null;
 
             if (ex.Kind == ApiFailureKind.HtmlPage && ex.StatusCode == 404)
             {
@@ -129,6 +129,13 @@ namespace PSSocAutomation.Iris
                 kind = ApiFailureKind.InvalidRequest;
                 message = $"{Service} refused {ex.Method} {ex.Url} with HTTP 415: the body was not sent as application/json.";
             }
+            else if (ex.StatusCode == 403 && CaseOutOfReach(ex) is string caseId)
+            {
+                // IRIS answers a case id that does not exist as it answers one out of reach; "not found" is what the user can act on.
+                kind = ApiFailureKind.NotFound;
+                advice = $"Check the case id (Get-IrisCase lists the cases the API user can see), or ask an IRIS administrator for access to case {caseId}.";
+                message = $"{Service}: case {caseId} does not exist or the API user has no access to it ({ex.Method} {ex.Url} answered HTTP 403 \"{type}\", IRIS's answer to both). {advice}";
+            }
             else if (ex.StatusCode == 400 && LooksNotFound(type))
             {
                 kind = ApiFailureKind.NotFound;
@@ -139,7 +146,21 @@ namespace PSSocAutomation.Iris
             }
 
             if (kind is null && message is null) return ex;
-            return Copy(ex, kind ?? ex.Kind, message ?? ex.Message);
+            var refined = ex.With(kind ?? ex.Kind, message ?? ex.Message);
+            if (advice != null) refined.RecommendedAction = advice;
+            return refined;
+        }
+
+        /// <summary>The case id of IRIS's case-access refusal (data: {user_id, case_id, error_uuid}), read from the body it sent.</summary>
+        private static string? CaseOutOfReach(SocApiException ex)
+        {
+            if (ex.ResponseBody is null || !ResponseBody.TryParseJson(Encoding.UTF8.GetBytes(ex.ResponseBody), out var doc)) return null;
+            using (doc)
+            {
+                var root = doc!.RootElement;
+                if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("data", out var data) || !IsCaseAccessData(data)) return null;
+                return Scalar(data.GetProperty("case_id"));
+            }
         }
 
         internal static bool LooksNotFound(string message) =>
@@ -148,41 +169,34 @@ namespace PSSocAutomation.Iris
             message.StartsWith("Invalid note ID", StringComparison.Ordinal) || message.StartsWith("Invalid alert ID", StringComparison.OrdinalIgnoreCase) ||
             message.StartsWith("Invalid customer ID", StringComparison.OrdinalIgnoreCase);
 
-        private static SocApiException Copy(SocApiException ex, ApiFailureKind kind, string message) =>
-            new SocApiException(kind, ex.Service, message, ex.InnerException)
-            {
-                StatusCode = ex.StatusCode,
-                Method = ex.Method,
-                Url = ex.Url,
-                VendorType = ex.VendorType,
-                VendorReason = ex.VendorReason,
-                RecommendedAction = ex.RecommendedAction,
-                ResponseBody = ex.ResponseBody,
-                RetryAfterSeconds = ex.RetryAfterSeconds,
-                Retries = ex.Retries,
-            };
-
-        /// <summary>An envelope whose status is not "success", whatever the HTTP status said.</summary>
+        /// <summary>
+        /// An envelope whose status is not "success", whatever the HTTP status said. Read from the body with its secrets
+        /// masked, as the pipeline reads every error body, so no cut of the message leaves part of one; the caller's
+        /// <paramref name="root"/> (parsed before masking) is therefore not read.
+        /// </summary>
         internal static SocApiException FromEnvelope(ApiResponse response, string method, JsonElement root, SecretRedactor redactor)
         {
-            var (type, reason) = Instance.Describe(response.Status, root);
+            var text = ApiErrorFactory.SafeText(redactor, response.Body);
+            string? type = null, reason = null;
+            if (ResponseBody.TryParseJson(Encoding.UTF8.GetBytes(text), out var safe))
+                using (safe) (type, reason) = Instance.Describe(response.Status, safe!.RootElement);
             var kind = response.Status >= 200 && response.Status < 300 ? ApiFailureKind.InvalidRequest : ApiFailureKindOf(response.Status);
             if (type != null && LooksNotFound(type)) kind = ApiFailureKind.NotFound;
             if (type != null && type.IndexOf("not entitled", StringComparison.OrdinalIgnoreCase) >= 0) kind = ApiFailureKind.Permission;
             var advice = Instance.Advice(kind, response.Status, type);
             var what = type is null ? reason : reason is null ? type : type + ": " + reason;
             var message = $"{Service} rejected {method} {response.Url} (HTTP {response.Status}, status \"error\")" + (string.IsNullOrEmpty(what) ? "." : $": {what}.") + (advice is null ? string.Empty : " " + advice);
-            return new SocApiException(kind, Service, redactor.Redact(message))
+            return new SocApiException(kind, Service, message)
             {
                 StatusCode = response.Status,
                 Method = method,
                 Url = response.Url,
                 VendorType = type,
-                VendorReason = reason is null ? null : redactor.Redact(reason),
+                VendorReason = reason,
                 RecommendedAction = advice,
-                ResponseBody = redactor.Redact(Shorten(Encoding.UTF8.GetString(response.Body))),
+                ResponseBody = Shorten(text),
                 Retries = response.Retries,
-            };
+            }.Redacted(redactor);
         }
 
         private static ApiFailureKind ApiFailureKindOf(int status)

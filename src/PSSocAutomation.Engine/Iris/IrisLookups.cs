@@ -188,8 +188,9 @@ namespace PSSocAutomation.Iris
             var all = names.OrderBy(n => n, StringComparer.OrdinalIgnoreCase).ToList();
             const int shown = 40;
             string valid;
-            if (all.Count == 0) valid = "IRIS returned an empty list";
-            else if (all.Count <= shown) valid = "Valid names: " + string.Join(", ", all.Select(Quote));
+            // Each ends with a full stop: callers add a sentence after it (the customer look-up says who sees which customers).
+            if (all.Count == 0) valid = "IRIS returned an empty list.";
+            else if (all.Count <= shown) valid = "Valid names: " + string.Join(", ", all.Select(Quote)) + ".";
             else
             {
                 // Prefer names close to the one given (IOC types number ~150).

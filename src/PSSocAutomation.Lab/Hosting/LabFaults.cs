@@ -33,7 +33,7 @@ public sealed class FaultRule
     public int Status { get; init; } = 503;
     public int? RetryAfterSeconds { get; init; }
     public TimeSpan Delay { get; init; }
-    /// <summary>Body for <see cref="FaultKind.Status"/>; a plain default is used when null.</summary>
+    /// <summary>Body for <see cref="FaultKind.Status"/> and <see cref="FaultKind.Html"/> (a WAF's own page, say); a plain default is used when null.</summary>
     public string? Body { get; init; }
     /// <summary>How many matching requests meet the fault; the rule retires after that.</summary>
     public int Times { get; init; } = 1;

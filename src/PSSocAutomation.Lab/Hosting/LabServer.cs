@@ -162,7 +162,7 @@ public sealed class LabServer : IAsyncDisposable
                     break;
                 case FaultKind.Html:
                     // A proxy's page, not the vendor's: the same for every service behind one.
-                    await new LabResponse(fault.Status == 503 ? 502 : fault.Status, "text/html",
+                    await new LabResponse(fault.Status == 503 ? 502 : fault.Status, "text/html", fault.Body ??
                         "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center>" +
                         "<hr><center>nginx</center></body></html>").WriteAsync(context).ConfigureAwait(false);
                     break;

@@ -2,6 +2,7 @@ using System;
 using System.Management.Automation;
 using System.Net;
 using System.Security;
+using System.Text.RegularExpressions;
 using System.Threading;
 using System.Threading.Tasks;
 using PSSocAutomation.Http;
@@ -57,6 +58,11 @@ namespace PSSocAutomation.Core
                 catch (ArgumentException ex) { ThrowArgumentError("CaCertificateFileInvalid", ex.Message, CaCertificateFile); }
                 CaCertificateFile = path;
             }
+            foreach (var thumbprint in CertificateThumbprint ?? Array.Empty<string>())
+            {
+                try { TlsOptions.CheckThumbprint(thumbprint); }
+                catch (ArgumentException ex) { ThrowArgumentError("CertificateThumbprintInvalid", ex.Message, thumbprint); }
+            }
             if (SkipCertificateCheck && baseUri.Scheme == Uri.UriSchemeHttps)
                 WriteWarning($"-SkipCertificateCheck: the certificate of {baseUri.Host} will not be verified, so anyone on the network path could read the credentials. Use -CertificateThumbprint or -CaCertificateFile outside a lab.");
             if (baseUri.Scheme == Uri.UriSchemeHttp && auth.Scheme != "None" && !IsLoopback(baseUri))
@@ -80,13 +86,34 @@ namespace PSSocAutomation.Core
             return options;
         }
 
-        protected static Uri ParseBaseUri(string uri, string parameter)
+        /// <summary>
+        /// A -Uri or -KibanaUri as a base URL, or a terminating error (ErrorId prefix + CredentialsInUri or InvalidUri)
+        /// that names the parameter. Credentials written into the URL (user:password@) are refused, not used: the
+        /// connection's URL is printed in Verbose, Debug and every error, so the error shows it with them masked.
+        /// </summary>
+        protected Uri ParseBaseUri(string uri, string parameter, string errorPrefix, string credentialsParameter)
         {
-            if (!Uri.TryCreate(uri, UriKind.Absolute, out var parsed) || (parsed.Scheme != Uri.UriSchemeHttp && parsed.Scheme != Uri.UriSchemeHttps))
-                throw new ArgumentException($"{parameter} '{uri}' is not an http:// or https:// URL.");
-            // A trailing slash makes relative request paths land under any path prefix (a proxy's /elastic/).
-            return parsed.AbsoluteUri.EndsWith("/", StringComparison.Ordinal) ? parsed : new Uri(parsed.AbsoluteUri + "/");
+            var shown = SecretRedactor.MaskUrlCredentials(uri);
+            if (!string.Equals(shown, uri, StringComparison.Ordinal))
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException(
+                    $"{parameter} '{shown}' has credentials in it (user:password@ before the host). They are not sent from a URL, and a URL is printed in Verbose, Debug and error messages: remove them from {parameter} and give them with {credentialsParameter}."),
+                    errorPrefix + "CredentialsInUri", ErrorCategory.InvalidArgument, shown));
+            string? problem = null;
+            var port = PortOf.Match(uri);
+            if (port.Success && (!int.TryParse(port.Groups[1].Value, out var number) || number < 1 || number > 65535))
+                problem = $"has port {port.Groups[1].Value}, which is out of range (1-65535): give the port the service listens on, or none for the scheme's default.";
+            else if (!System.Uri.TryCreate(uri, UriKind.Absolute, out var parsed) || (parsed.Scheme != System.Uri.UriSchemeHttp && parsed.Scheme != System.Uri.UriSchemeHttps))
+                problem = "is not an http:// or https:// URL.";
+            else
+                // A trailing slash makes relative request paths land under any path prefix (a proxy's /elastic/).
+                return parsed.AbsoluteUri.EndsWith("/", StringComparison.Ordinal) ? parsed : new Uri(parsed.AbsoluteUri + "/");
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException($"{parameter} '{uri}' {problem}"), errorPrefix + "InvalidUri", ErrorCategory.InvalidArgument, uri));
+            throw new InvalidOperationException(); // ThrowTerminatingError does not return.
         }
+
+        /// <summary>The port of scheme://[user@]host:port, whatever its size (Uri refuses one over 65535 without saying why).</summary>
+        private static readonly Regex PortOf = new Regex(
+            @"^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?(?:\[[^\]]*\]|[^:/?#\[]*):([0-9]+)(?:[/?#]|$)", RegexOptions.CultureInvariant);
 
         /// <summary>The first call of a new client (the server check): if it fails, the client is closed and the command stops.</summary>
         protected T FirstCall<TClient, T>(TClient client, Func<TClient, CancellationToken, Task<T>> call, string errorIdPrefix, object target) where TClient : IDisposable

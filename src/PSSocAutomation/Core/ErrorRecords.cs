@@ -13,7 +13,7 @@ namespace PSSocAutomation.Core
             if (exception is SocApiException api)
             {
                 var record = new ErrorRecord(api, errorId ?? errorIdPrefix + api.Kind, CategoryOf(api.Kind), target);
-                record.ErrorDetails = new ErrorDetails(api.Message);
+                record.ErrorDetails = new ErrorDetails(Shown(api));
                 if (!string.IsNullOrEmpty(api.RecommendedAction)) record.ErrorDetails.RecommendedAction = api.RecommendedAction;
                 return record;
             }
@@ -22,6 +22,19 @@ namespace PSSocAutomation.Core
             if (exception is FormatException || exception is System.Text.Json.JsonException)
                 return new ErrorRecord(exception, errorIdPrefix + "InvalidData", ErrorCategory.InvalidData, target);
             return new ErrorRecord(exception, errorIdPrefix + "Failed", ErrorCategory.NotSpecified, target);
+        }
+
+        /// <summary>
+        /// The message PowerShell shows. It prints RecommendedAction on a line of its own ("Recommendation: ..."), so
+        /// the advice a message ends with is left out above it rather than said twice; the exception's Message keeps
+        /// it whole, for logs and catch blocks.
+        /// </summary>
+        private static string Shown(SocApiException api)
+        {
+            var message = api.Message;
+            var advice = api.RecommendedAction;
+            if (string.IsNullOrEmpty(advice) || message.Length <= advice!.Length || !message.EndsWith(advice, StringComparison.Ordinal)) return message;
+            return message.Substring(0, message.Length - advice.Length).TrimEnd();
         }
 
         public static ErrorCategory CategoryOf(ApiFailureKind kind)

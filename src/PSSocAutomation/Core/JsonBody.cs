@@ -1,5 +1,6 @@
 using System;
 using System.Collections;
+using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Management.Automation;
@@ -27,11 +28,12 @@ namespace PSSocAutomation.Core
 
         public static string ToJson(object? value) => Encoding.UTF8.GetString(ToUtf8(value));
 
-        /// <summary>Parse a body given as text, failing with the position of the mistake.</summary>
+        /// <summary>Parse a body given as text, failing with the position of the mistake, or the key given twice.</summary>
         public static JsonNode? ParseText(string json, string what)
         {
             try
             {
+                RefuseDuplicateKeys(json, what);
                 return JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
             }
             catch (JsonException ex)
@@ -40,11 +42,69 @@ namespace PSSocAutomation.Core
             }
         }
 
+        /// <summary>
+        /// Elasticsearch refuses an object that has a key twice, and which one other readers keep (or whether they
+        /// throw) is theirs to choose: a body with one is refused here, naming the key and where it is.
+        /// </summary>
+        private static void RefuseDuplicateKeys(string json, string what)
+        {
+            var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(json), new JsonReaderOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+            var open = new Stack<Container>();
+            var lastKey = string.Empty;
+            while (reader.Read())
+            {
+                var parent = open.Count == 0 ? null : open.Peek();
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.PropertyName:
+                        lastKey = reader.GetString() ?? string.Empty;
+                        if (!parent!.Keys!.Add(lastKey))
+                            throw new ArgumentException($"{what} has the key '{lastKey}' twice in the same object ({parent.Path}). Elasticsearch refuses a key given twice: keep one, or put the values in one list (\"{lastKey}\": [ ... ]).");
+                        break;
+                    case JsonTokenType.StartObject:
+                    case JsonTokenType.StartArray:
+                        var path = parent is null ? "$" : parent.Keys != null ? parent.Path + "." + lastKey : parent.Path + "[" + parent.Items++ + "]";
+                        open.Push(new Container(path, reader.TokenType == JsonTokenType.StartObject));
+                        break;
+                    case JsonTokenType.EndObject:
+                    case JsonTokenType.EndArray:
+                        open.Pop();
+                        break;
+                    default:
+                        if (parent != null && parent.Keys is null) parent.Items++;
+                        break;
+                }
+            }
+        }
+
+        private sealed class Container
+        {
+            public Container(string path, bool isObject)
+            {
+                Path = path;
+                Keys = isObject ? new HashSet<string>(StringComparer.Ordinal) : null;
+            }
+
+            public string Path { get; }
+            /// <summary>The keys seen so far; null for an array.</summary>
+            public HashSet<string>? Keys { get; }
+            public int Items { get; set; }
+        }
+
         /// <summary>A mutable JSON object from any accepted input (so a cmdlet can add to the user's query).</summary>
         public static JsonObject ToJsonObject(object? value, string what)
         {
             value = PipelineInput.Unwrap(value);
-            var node = value is string s ? ParseText(s, what) : JsonNode.Parse(ToUtf8(value));
+            JsonNode? node;
+            try
+            {
+                node = value is string s ? ParseText(s, what) : JsonNode.Parse(ToUtf8(value));
+            }
+            catch (ArgumentException ex) when (!(value is string))
+            {
+                // What cannot be written (a scriptblock, a secret) is named with the parameter it came in.
+                throw new ArgumentException(what + ": " + ex.Message, ex);
+            }
             if (node is JsonObject obj) return obj;
             throw new ArgumentException($"{what} must be a JSON object (a hashtable, an object or a JSON string starting with '{{').");
         }
@@ -66,6 +126,12 @@ namespace PSSocAutomation.Core
             {
                 return null;
             }
+        }
+
+        private static string Abbreviate(string code)
+        {
+            code = code.Trim();
+            return code.Length <= 60 ? code : code.Substring(0, 60) + "…";
         }
 
         public static void Write(Utf8JsonWriter writer, object? value, int depth = 0)
@@ -129,6 +195,8 @@ namespace PSSocAutomation.Core
                 case Enum e:
                     writer.WriteStringValue(e.ToString());
                     return;
+                case ScriptBlock block:
+                    throw new ArgumentException($"A scriptblock ({{ {Abbreviate(block.ToString())} }}) cannot be sent as JSON: a request body is data, not PowerShell code. Give a hashtable (@{{ term = @{{ severity = 'high' }} }}) or JSON text instead.");
                 case System.Security.SecureString _:
                 case PSCredential _:
                     throw new ArgumentException("A SecureString or PSCredential cannot be written into a request body.");

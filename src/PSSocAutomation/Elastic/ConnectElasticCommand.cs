@@ -18,6 +18,7 @@ namespace PSSocAutomation.Elastic
     {
         private const string UriSet = "Uri";
         private const string CloudSet = "CloudId";
+        private const string CredentialParameters = "-Credential (or -ApiKey)";
 
         /// <summary>The Elasticsearch endpoint, e.g. https://es.corp.example:9200.</summary>
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = UriSet)]
@@ -51,23 +52,23 @@ namespace PSSocAutomation.Elastic
         {
             Uri baseUri;
             Uri? kibana = null;
-            try
+            if (ParameterSetName == CloudSet)
             {
-                if (ParameterSetName == CloudSet)
+                try
                 {
                     (baseUri, kibana) = ElasticCloudId.Parse(CloudId);
                 }
-                else
+                catch (ArgumentException ex)
                 {
-                    baseUri = ParseBaseUri(Uri, "-Uri");
+                    ThrowTerminatingError(new ErrorRecord(ex, "ElasticInvalidUri", ErrorCategory.InvalidArgument, null));
+                    return;
                 }
-                if (KibanaUri != null) kibana = ParseBaseUri(KibanaUri, "-KibanaUri");
             }
-            catch (ArgumentException ex)
+            else
             {
-                ThrowTerminatingError(new ErrorRecord(ex, "ElasticInvalidUri", ErrorCategory.InvalidArgument, Uri));
-                return;
+                baseUri = ParseBaseUri(Uri, "-Uri", ElasticCommandBase.ErrorPrefix, CredentialParameters);
             }
+            if (KibanaUri != null) kibana = ParseBaseUri(KibanaUri, "-KibanaUri", ElasticCommandBase.ErrorPrefix, CredentialParameters);
 
             var given = (Credential != null ? 1 : 0) + (ApiKey != null ? 1 : 0) + (BearerToken != null ? 1 : 0);
             if (given > 1) ThrowArgumentError("ElasticConflictingCredentials", "Give one of -Credential, -ApiKey or -BearerToken, not several.", null);

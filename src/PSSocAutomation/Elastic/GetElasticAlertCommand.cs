@@ -22,6 +22,7 @@ namespace PSSocAutomation.Elastic
         /// <summary>Index, alias, data stream, comma list or wildcard pattern to read alerts from.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
+        [ValidateIndexName]
         public string Index { get; set; } = string.Empty;
 
         /// <summary>Query DSL (the value of "query") as a hashtable, JSON string or object; combined with -Since as filters.</summary>

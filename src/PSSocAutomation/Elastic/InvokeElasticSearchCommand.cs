@@ -19,6 +19,7 @@ namespace PSSocAutomation.Elastic
         /// <summary>Index, alias, data stream, comma list or wildcard pattern; all indices when omitted.</summary>
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
+        [ValidateIndexName]
         public string? Index { get; set; }
 
         /// <summary>The search body: a hashtable, a JSON string, or an object. Default: match_all.</summary>

@@ -28,16 +28,8 @@ namespace PSSocAutomation.Iris
 
         protected override void EndProcessing()
         {
-            Uri baseUri;
-            try
-            {
-                baseUri = ParseBaseUri(Uri, "-Uri");
-            }
-            catch (ArgumentException ex)
-            {
-                ThrowTerminatingError(new ErrorRecord(ex, "IrisInvalidUri", ErrorCategory.InvalidArgument, Uri));
-                return;
-            }
+            // IRIS authenticates API calls with the key alone, so a user:password@ in the URL has nowhere to go.
+            var baseUri = ParseBaseUri(Uri, "-Uri", IrisCommandBase.ErrorPrefix, "-ApiKey");
 
             var key = Reveal(ApiKey).Trim();
             if (key.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) key = key.Substring(7).Trim();

@@ -524,7 +524,7 @@ public sealed class IrisCmdletTests : IClassFixture<LabFixture>
         Fresh(Lab);
         var result = Run(Connect + "Get-IrisCase -Id 424242, 1; Get-IrisAlert -Id 515151");
         Assert.Null(result.Terminating);
-        Assert.Equal(new[] { "IrisPermission,PSSocAutomation.Iris.GetIrisCaseCommand", "IrisNotFound,PSSocAutomation.Iris.GetIrisAlertCommand" }, result.Errors.Select(e => e.FullyQualifiedErrorId));
+        Assert.Equal(new[] { "IrisNotFound,PSSocAutomation.Iris.GetIrisCaseCommand", "IrisNotFound,PSSocAutomation.Iris.GetIrisAlertCommand" }, result.Errors.Select(e => e.FullyQualifiedErrorId));
         Assert.Contains("case 424242 does not exist", result.Errors[0].Exception.Message);
         Assert.Equal(ErrorCategory.ObjectNotFound, result.Errors[1].CategoryInfo.Category);
         Assert.Equal(1, Assert.Single(result.OutputOf(Types.IrisCase)).CaseId);
