@@ -19,6 +19,7 @@
         'Invoke-ElasticSearch'
         'Get-ElasticAlert'
         'Expand-AlertBucket'
+        'Get-AlertIndicator'
         'Send-ElasticDocument'
         'Connect-Iris'
         'Get-IrisConnection'

@@ -29,6 +29,10 @@ namespace PSSocAutomation.Core
         public string Value { get; }
         public string? Type { get; }
         public string? Field { get; }
+        /// <summary>The alert it came from (its Id), when Get-AlertIndicator read it from one.</summary>
+        public string? AlertId { get; set; }
+        /// <summary>Where that alert came from (Elasticsearch, Kibana, DFIR-IRIS ...).</summary>
+        public string? AlertSource { get; set; }
         public string? Description { get; set; }
         public IList<string> Tags => _tags ??= new List<string>();
         /// <summary>What enrichment found, by provider (VirusTotal, AbuseIPDB ...).</summary>

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Text.Json;
 using PSSocAutomation.Core;
 
@@ -35,22 +36,20 @@ namespace PSSocAutomation.Elastic
 
         private enum Collect : byte { None, Indicator, Resource, Tag }
 
-        /// <summary>ECS field → what it names: an indicator of that type, a resource of that type, or tags.</summary>
-        private static readonly (string Path, Collect Collect, string? Kind)[] Collected =
+        /// <summary>ECS fields that name a resource of the alert (a host, an instance) or its tags.</summary>
+        private static readonly (string Path, Collect Collect, string? Kind)[] NotIndicators =
         {
-            ("source.ip", Collect.Indicator, "ip"),
-            ("destination.ip", Collect.Indicator, "ip"),
-            ("file.hash.md5", Collect.Indicator, "md5"),
-            ("file.hash.sha1", Collect.Indicator, "sha1"),
-            ("file.hash.sha256", Collect.Indicator, "sha256"),
-            ("file.hash.sha512", Collect.Indicator, "sha512"),
-            ("url.full", Collect.Indicator, "url"),
-            ("dns.question.name", Collect.Indicator, "domain"),
             ("host.name", Collect.Resource, "host"),
             ("cloud.instance.id", Collect.Resource, "instance"),
             ("tags", Collect.Tag, null),
             ("kibana.alert.workflow_tags", Collect.Tag, null),
         };
+
+        /// <summary>ECS field → what it names: an indicator of that type, a resource of that type, or tags.</summary>
+        /// <remarks>The indicator fields are Get-AlertIndicator's own list (hosts and users are the alert's Host and User instead).</remarks>
+        private static readonly (string Path, Collect Collect, string? Kind)[] Collected =
+            PSSocAutomation.Indicators.DocumentIndicators.EcsFields.Where(f => f.Type != "host" && f.Type != "user")
+                .Select(f => (f.Path, Collect.Indicator, f.Type)).Concat(NotIndicators).ToArray();
 
         /// <summary>What one dotted path fills: slots (lower rank wins) and, for some, a list of the alert.</summary>
         private sealed class Target

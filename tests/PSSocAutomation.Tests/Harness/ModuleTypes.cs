@@ -34,6 +34,7 @@ public static class ModuleTypes
 public static class Types
 {
     public const string SocAlert = "PSSocAutomation.Core.SocAlert";
+    public const string AlertIndicator = "PSSocAutomation.Core.AlertIndicator";
     public const string ElasticConnection = "PSSocAutomation.Elastic.ElasticConnection";
     public const string SendResult = "PSSocAutomation.Elastic.SendElasticDocumentResult";
     public const string IrisConnection = "PSSocAutomation.Iris.IrisConnection";
