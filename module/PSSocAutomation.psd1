@@ -20,6 +20,7 @@
         'Get-ElasticAlert'
         'Expand-AlertBucket'
         'Get-AlertIndicator'
+        'Search-ElasticIndicator'
         'Send-ElasticDocument'
         'Connect-Iris'
         'Get-IrisConnection'

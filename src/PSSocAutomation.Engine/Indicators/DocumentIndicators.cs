@@ -25,10 +25,21 @@ namespace PSSocAutomation.Indicators
             ("threat.indicator.ip", "ip"), ("threat.indicator.url.full", "url"), ("threat.indicator.url.original", "url"),
             ("threat.indicator.email.address", "email"), ("threat.indicator.file.hash.md5", "md5"), ("threat.indicator.file.hash.sha1", "sha1"),
             ("threat.indicator.file.hash.sha256", "sha256"), ("threat.indicator.file.hash.sha512", "sha512"),
+            ("dns.resolved_ip", "ip"),
             ("user.email", "email"), ("source.user.email", "email"), ("destination.user.email", "email"),
+            ("email.from.address", "email"), ("email.to.address", "email"), ("email.sender.address", "email"),
             ("related.ip", "ip"), ("related.hash", null), ("related.hosts", "host"), ("related.user", "user"),
             ("host.name", "host"), ("user.name", "user"),
         };
+
+        /// <summary>The ECS fields that can hold an indicator of this type (a hash type also has related.hash): where to look for it.</summary>
+        public static IReadOnlyList<string> FieldsFor(string type)
+        {
+            var lookup = type == "cidr" ? "ip" : type;
+            var fields = EcsFields.Where(f => f.Type == lookup).Select(f => f.Path).ToList();
+            if (lookup is "md5" or "sha1" or "sha256" or "sha512") fields.Add("related.hash");
+            return fields;
+        }
 
         /// <summary>Where an alert says in words what happened: messages, reasons, descriptions, titles.</summary>
         public static readonly IReadOnlyList<string> TextFields = new[]

@@ -35,6 +35,7 @@ public static class Types
 {
     public const string SocAlert = "PSSocAutomation.Core.SocAlert";
     public const string AlertIndicator = "PSSocAutomation.Core.AlertIndicator";
+    public const string IndicatorMatches = "PSSocAutomation.Elastic.IndicatorMatches";
     public const string ElasticConnection = "PSSocAutomation.Elastic.ElasticConnection";
     public const string SendResult = "PSSocAutomation.Elastic.SendElasticDocumentResult";
     public const string IrisConnection = "PSSocAutomation.Iris.IrisConnection";
