@@ -205,7 +205,7 @@ namespace PSSocAutomation.Iris
                     { StatusCode = response.Status, Url = response.Url, Method = method.Method };
                 }
                 if (!string.Equals(status.GetString(), "success", StringComparison.Ordinal))
-                    throw IrisErrors.FromEnvelope(response, method.Method, root, Pipeline.Redactor);
+                    throw IrisErrors.FromEnvelope(response, method.Method, Pipeline.Redactor);
                 return root.TryGetProperty("data", out var data) ? data.Clone() : default;
             }
         }
@@ -670,7 +670,7 @@ namespace PSSocAutomation.Iris
                 var root = doc.RootElement;
                 if (root.ValueKind != JsonValueKind.Object || IrisJson.Str(root, "status") != "success")
                 {
-                    if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("status", out _)) throw IrisErrors.FromEnvelope(response, "POST", root, Pipeline.Redactor);
+                    if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("status", out _)) throw IrisErrors.FromEnvelope(response, "POST", Pipeline.Redactor);
                     throw new SocApiException(ApiFailureKind.Protocol, IrisErrors.Service, $"{IrisErrors.Service} answered POST {response.Url} with JSON that is not IRIS's envelope.") { StatusCode = response.Status, Url = response.Url };
                 }
                 return (root.TryGetProperty("data", out var data) ? data.Clone() : default, IrisJson.Str(root, "message"));

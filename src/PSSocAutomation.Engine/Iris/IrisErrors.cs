@@ -171,10 +171,10 @@ namespace PSSocAutomation.Iris
 
         /// <summary>
         /// An envelope whose status is not "success", whatever the HTTP status said. Read from the body with its secrets
-        /// masked, as the pipeline reads every error body, so no cut of the message leaves part of one; the caller's
-        /// <paramref name="root"/> (parsed before masking) is therefore not read.
+        /// masked, as the pipeline reads every error body, so no cut of the message leaves part of one (the caller's own
+        /// parse, made before masking, is not used for that reason).
         /// </summary>
-        internal static SocApiException FromEnvelope(ApiResponse response, string method, JsonElement root, SecretRedactor redactor)
+        internal static SocApiException FromEnvelope(ApiResponse response, string method, SecretRedactor redactor)
         {
             var text = ApiErrorFactory.SafeText(redactor, response.Body);
             string? type = null, reason = null;
