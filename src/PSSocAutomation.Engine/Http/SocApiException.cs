@@ -65,5 +65,26 @@ namespace PSSocAutomation.Http
         public double? RetryAfterSeconds { get; set; }
         /// <summary>How many times the request was retried before giving up.</summary>
         public int Retries { get; set; }
+        /// <summary>The page of a paged read this failure stopped (from 1), set by <see cref="Pager{TPage, TCursor}"/>; null outside paging.</summary>
+        public int? Page { get; set; }
+
+        /// <summary>
+        /// The same failure told in the caller's terms: same kind (so the same ErrorId), status and vendor details, a
+        /// message that says what it meant there; this one stays the inner exception.
+        /// </summary>
+        public SocApiException WithMessage(string message) =>
+            new SocApiException(Kind, Service, message, this)
+            {
+                StatusCode = StatusCode,
+                Method = Method,
+                Url = Url,
+                VendorType = VendorType,
+                VendorReason = VendorReason,
+                RecommendedAction = RecommendedAction,
+                ResponseBody = ResponseBody,
+                RetryAfterSeconds = RetryAfterSeconds,
+                Retries = Retries,
+                Page = Page,
+            };
     }
 }
