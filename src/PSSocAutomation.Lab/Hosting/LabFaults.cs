@@ -14,6 +14,11 @@ public enum FaultKind
     Truncate,
     /// <summary>Answer like a proxy or tunnel in front of the service: an HTML error page.</summary>
     Html,
+    /// <summary>
+    /// Serve the real status and headers and the first half of the body as a complete response (Content-Length says
+    /// half): well formed HTTP whose JSON is cut short, as from a proxy that truncated the body and fixed the length.
+    /// </summary>
+    TruncateBody,
 }
 
 /// <summary>A fault the next matching requests meet. Matching: service, optional method, optional path substring.</summary>

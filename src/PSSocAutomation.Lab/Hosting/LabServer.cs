@@ -172,8 +172,24 @@ public sealed class LabServer : IAsyncDisposable
                     context.Abort();
                     break;
                 case FaultKind.Truncate:
-                    await TruncateAsync(context, c => ServeAsync(service, c, next)).ConfigureAwait(false);
+                {
+                    var (real, bytes) = await CaptureAsync(context, c => ServeAsync(service, c, next)).ConfigureAwait(false);
+                    // Announce the full length, send half, then drop the connection: what a client sees when a proxy dies mid-body.
+                    context.Response.ContentLength = bytes.Length;
+                    await real.Stream.WriteAsync(bytes.AsMemory(0, Math.Max(1, bytes.Length / 2))).ConfigureAwait(false);
+                    await real.Stream.FlushAsync().ConfigureAwait(false);
+                    context.Abort();
                     break;
+                }
+                case FaultKind.TruncateBody:
+                {
+                    var (real, bytes) = await CaptureAsync(context, c => ServeAsync(service, c, next)).ConfigureAwait(false);
+                    // A complete response of half the body: nothing on the wire is wrong, only the JSON ends early.
+                    var half = Math.Max(1, bytes.Length / 2);
+                    context.Response.ContentLength = half;
+                    await real.Stream.WriteAsync(bytes.AsMemory(0, half)).ConfigureAwait(false);
+                    break;
+                }
             }
         }
         catch
@@ -203,9 +219,12 @@ public sealed class LabServer : IAsyncDisposable
         await next(context).ConfigureAwait(false);
     }
 
-    private static async Task TruncateAsync(HttpContext context, RequestDelegate next)
+    /// <summary>
+    /// The real response, written to a buffer instead of the client (services write to BodyWriter, not only to Body), so
+    /// a fault can send part of it, or nothing: returns the real body feature to write to, and the body.
+    /// </summary>
+    private static async Task<(IHttpResponseBodyFeature Real, byte[] Body)> CaptureAsync(HttpContext context, RequestDelegate next)
     {
-        // Capture the real response through the body feature (services write to BodyWriter, not only to Body).
         var original = context.Features.Get<IHttpResponseBodyFeature>()!;
         using var buffer = new MemoryStream();
         var capture = new StreamResponseBodyFeature(buffer);
@@ -219,13 +238,7 @@ public sealed class LabServer : IAsyncDisposable
         {
             context.Features.Set(original);
         }
-        var bytes = buffer.ToArray();
-        var half = Math.Max(1, bytes.Length / 2);
-        // Announce the full length, send half, then drop the connection: what a client sees when a proxy dies mid-body.
-        context.Response.ContentLength = bytes.Length;
-        await original.Stream.WriteAsync(bytes.AsMemory(0, half)).ConfigureAwait(false);
-        await original.Stream.FlushAsync().ConfigureAwait(false);
-        context.Abort();
+        return (original, buffer.ToArray());
     }
 
     private static bool IsSecret(ILabService service, string header) =>

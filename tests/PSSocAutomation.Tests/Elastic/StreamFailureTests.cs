@@ -4,9 +4,9 @@ using PSSocAutomation.Tests.Harness;
 namespace PSSocAutomation.Tests.Elastic;
 
 /// <summary>
-/// A source that fails for good half-way (issue 7, item 6): what came is output, then the error ends the script (so
-/// `| Export-Csv` cannot pass for a complete export), says how many items came and on which page, and the point in
-/// time is still closed.
+/// Streams that meet a failure half-way (issue 7). A page that fails for good (item 6): what came is output, then the
+/// error ends the script (so `| Export-Csv` cannot pass for a complete export), says how many items came and on which
+/// page, and the point in time is still closed. A page whose body is cut short (item 7) is fetched again.
 /// </summary>
 public sealed class StreamFailureTests : IClassFixture<LabFixture>
 {
@@ -86,6 +86,25 @@ public sealed class StreamFailureTests : IClassFixture<LabFixture>
         Assert.Equal(14, result.OutputOf(Types.SocAlert).Count);
         Assert.NotNull(result.Terminating);
         Assert.Contains("stopped after 14 unique alerts had been delivered (page 3)", result.Terminating!.Message);
+    }
+
+    [Fact]
+    public void A_page_whose_200_body_is_cut_short_is_fetched_again_and_every_alert_comes_out_once()
+    {
+        var index = SeededIndex("cut-page", 2_500);
+        // The second page's answer is a whole HTTP response whose JSON stops half-way.
+        Lab.Faults.Add(new FaultRule { Service = "elastic", Method = "POST", PathContains = "/_search", Kind = FaultKind.TruncateBody, After = 1, Times = 1 });
+        var result = Run(Connect + $"Get-ElasticAlert -Index {index} -PageSize 1000");
+        Assert.Empty(result.Errors);
+        Assert.Null(result.Terminating);
+        var ids = result.OutputOf(Types.SocAlert).Select(a => (string)a.DocumentId).ToList();
+        Assert.Equal(2_500, ids.Count);
+        Assert.Equal(2_500, ids.Distinct().Count());
+        // Three pages and the cut one again: the same body (same search_after) twice, the first answered with half of it.
+        var searches = Lab.Journal.For("elastic").Where(e => e.Method == "POST" && e.Path == "/_search").ToList();
+        Assert.Equal(4, searches.Count);
+        Assert.Equal(searches[1].Body, searches[2].Body);
+        Assert.Equal(0, Lab.Elastic.OpenPitCount);
     }
 
     [Fact]
