@@ -178,6 +178,18 @@ namespace PSSocAutomation.Http
                     $"{service} at {baseUri} speaks TLS on port {baseUri.Port}: it closed the connection on the plain-HTTP request {method} {url}{retried}. {useTls}", ex)
                 { Method = method, Url = url, Retries = retries, RecommendedAction = useTls };
             }
+            if (FindInner<IncompleteBodyException>(ex) is IncompleteBodyException cut)
+            {
+                // The bytes that came are named: "0 bytes" when 58,906 arrived sends the reader after the wrong cause.
+                if (cut.JsonCutShort)
+                {
+                    return new SocApiException(ApiFailureKind.InvalidResponse, service, $"{service} answered {method} {url} with {cut.Message}{retried}: {cut.InnerException!.Message}", ex)
+                    { StatusCode = cut.Status, Method = method, Url = url, Retries = retries, RecommendedAction = "Retry the command; if it persists, check for a proxy that rewrites or truncates responses." };
+                }
+                return new SocApiException(ApiFailureKind.Connection, service,
+                    $"Could not complete {method} {url} on {service}{retried}: it answered {cut.Message}, before a complete response arrived. Retry; if it persists, check proxies and the server's logs.", ex)
+                { StatusCode = cut.Status, Method = method, Url = url, Retries = retries };
+            }
             if (budgetSpent)
             {
                 return new SocApiException(ApiFailureKind.Timeout, service,

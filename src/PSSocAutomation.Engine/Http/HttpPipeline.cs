@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 using System.Linq;
 using System.Net;
 using System.Net.Http;
@@ -158,8 +159,9 @@ namespace PSSocAutomation.Http
                 var budgetSpent = state.BudgetSpent && (ex is OperationCanceledException || ex is TimeoutException);
                 RequestLog.Verbose($"{_vendor.ServiceName} {state.Method} {url} failed in {elapsed.TotalMilliseconds:0} ms (retries: {state.Retries}): {(budgetSpent ? "its budget of " + budget!.Value.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + " s ran out" : Describe(ex))}");
                 if (ex is SocApiException api) throw Fail(api);
-                // A TLS port closes on a plain-HTTP request; one handshake tells that apart from a dropped connection.
-                var speaksTls = Options.BaseUri.Scheme == Uri.UriSchemeHttp && !budgetSpent && ApiErrorFactory.IsDropped(ex) &&
+                // A TLS port closes on a plain-HTTP request; one handshake tells that apart from a dropped connection. A body
+                // that broke off came after a status line: that server speaks HTTP.
+                var speaksTls = Options.BaseUri.Scheme == Uri.UriSchemeHttp && !budgetSpent && ApiErrorFactory.IsDropped(ex) && !(ex is IncompleteBodyException) &&
                     await TlsProbe.SpeaksTlsAsync(Options.BaseUri, Options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
                 var failure = ApiErrorFactory.FromTransport(_vendor.ServiceName, Options.BaseUri, state.Method, url, ex, _tls, Options.Tls,
                     budgetSpent ? budget!.Value : request.Timeout ?? Options.Timeout, budgetSpent, state.Retries, speaksTls, Redactor);
@@ -322,33 +324,52 @@ namespace PSSocAutomation.Http
         {
             var request = state.Request;
             var status = (int)response.StatusCode;
+            var success = status >= 200 && status < 300;
             var contentType = response.Content.Headers.ContentType?.ToString();
-            if (request.StreamJson && status >= 200 && status < 300 && !ResponseBody.IsHtmlMediaType(contentType))
+            var announced = response.Content.Headers.ContentLength;
+#if NETSTANDARD2_0
+            using var stream = new CountingReadStream(await response.Content.ReadAsStreamAsync().ConfigureAwait(false));
+#else
+            using var stream = new CountingReadStream(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false));
+#endif
+            try
             {
-                // Parsed straight from the stream into pooled buffers the document returns when disposed: a page of
-                // thousands of hits never becomes one large array on the large object heap.
-#if NETSTANDARD2_0
-                using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
-#else
-                using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-#endif
-                JsonDocument json;
-                try
+                if (request.StreamJson && success && !ResponseBody.IsHtmlMediaType(contentType))
                 {
-                    json = await JsonDocument.ParseAsync(stream, new JsonDocumentOptions { MaxDepth = 256 }, cancellationToken).ConfigureAwait(false);
+                    // Parsed straight from the stream into pooled buffers the document returns when disposed: a page of
+                    // thousands of hits never becomes one large array on the large object heap.
+                    JsonDocument json;
+                    try
+                    {
+                        json = await JsonDocument.ParseAsync(stream, new JsonDocumentOptions { MaxDepth = 256 }, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (JsonException ex)
+                    {
+                        throw new IncompleteBodyException(status, stream.BytesRead, announced, ex);
+                    }
+                    return new Attempt(status, Array.Empty<byte>(), contentType, response.Headers) { Json = json };
                 }
-                catch (JsonException ex)
-                {
-                    throw ApiErrorFactory.BadJson(_vendor.ServiceName, status, state.Url, Array.Empty<byte>(), ex, Redactor);
-                }
-                return new Attempt(status, Array.Empty<byte>(), contentType, response.Headers) { Json = json };
+                var body = await ReadAllAsync(stream, announced, cancellationToken).ConfigureAwait(false);
+                // A whole HTTP response can still carry JSON that stops early (a proxy that cut it and fixed the length):
+                // found here, per attempt, so a safe request is sent again instead of failing later in the caller's parse.
+                if (success && ResponseBody.Detect(null, body) == BodyFormat.Json && !ResponseBody.IsHtmlMediaType(contentType) &&
+                    !ResponseBody.IsCompleteJson(body, out var invalid))
+                    throw new IncompleteBodyException(status, body.Length, announced, invalid!);
+                return new Attempt(status, body, contentType, response.Headers);
             }
-#if NETSTANDARD2_0
-            var body = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
-#else
-            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-#endif
-            return new Attempt(status, body, contentType, response.Headers);
+            catch (IOException ex) when (!(ex is IncompleteBodyException))
+            {
+                // The connection closed before the body ended.
+                throw new IncompleteBodyException(status, stream.BytesRead, announced, ex);
+            }
+        }
+
+        private static async Task<byte[]> ReadAllAsync(Stream stream, long? announced, CancellationToken cancellationToken)
+        {
+            // Sized by Content-Length when it is plausible, so the usual body is read into one array of the right size.
+            using var buffer = announced is long n && n > 0 && n <= 16 * 1024 * 1024 ? new MemoryStream((int)n) : new MemoryStream();
+            await stream.CopyToAsync(buffer, 81920, cancellationToken).ConfigureAwait(false);
+            return buffer.Length == buffer.Capacity ? buffer.GetBuffer() : buffer.ToArray();
         }
 
         private void LogDebug(HttpRequestMessage message, ApiRequest request)
@@ -374,7 +395,8 @@ namespace PSSocAutomation.Http
                 // Refused or not connected in time means nothing reached the server, so even a POST is safe to send again.
                 if (IsRefused(outcome.Exception) || outcome.Exception is ConnectTimeoutException) return true;
                 if (outcome.Exception is System.Security.Authentication.AuthenticationException || outcome.Exception.InnerException is System.Security.Authentication.AuthenticationException) return false;
-                return state.Request.Idempotent && (outcome.Exception is HttpRequestException || outcome.Exception is TimeoutException || outcome.Exception is System.IO.IOException);
+                // A body that broke off or ends early is retried like a dropped connection: the server may have acted on the request.
+                return state.Request.Idempotent && (outcome.Exception is HttpRequestException || outcome.Exception is TimeoutException || outcome.Exception is IOException);
             }
             var status = outcome.Result!.Status;
             // 429 is a refusal before any work was done; the rest may follow a request that was applied.
@@ -414,7 +436,8 @@ namespace PSSocAutomation.Http
         private static string Describe(Exception ex)
         {
             var e = ex;
-            while (e.InnerException != null && !(e is SocketException)) e = e.InnerException;
+            // Down to the socket's own words, but not past a body that broke off: its message counts the bytes that came.
+            while (e.InnerException != null && !(e is SocketException) && !(e is IncompleteBodyException)) e = e.InnerException;
             return ex is TimeoutException ? ex.Message : e.GetType().Name + ": " + e.Message;
         }
 

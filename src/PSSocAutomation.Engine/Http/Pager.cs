@@ -93,10 +93,18 @@ namespace PSSocAutomation.Http
             }
         }
 
-        private Task<FetchedPage<TPage, TCursor>?> Start(TCursor cursor, int number, CancellationToken cancellationToken)
+        private async Task<FetchedPage<TPage, TCursor>?> Start(TCursor cursor, int number, CancellationToken cancellationToken)
         {
-            try { return _fetch(cursor, number, cancellationToken); }
-            catch (Exception ex) { return Task.FromException<FetchedPage<TPage, TCursor>?>(ex); }
+            try
+            {
+                return await _fetch(cursor, number, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SocApiException ex)
+            {
+                // Where the read stopped, for the caller's message: "stopped after 2,000 alerts (page 3)".
+                ex.Page ??= number;
+                throw;
+            }
         }
 
         private async Task CleanUpAsync(Task<FetchedPage<TPage, TCursor>?>? ahead, CancellationTokenSource fetching)

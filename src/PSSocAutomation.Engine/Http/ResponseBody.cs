@@ -73,6 +73,27 @@ namespace PSSocAutomation.Http
             }
         }
 
+        /// <summary>
+        /// Does the body hold one whole JSON value? False, with the parser's reason, when it ends early or is malformed:
+        /// checked without building a document, for the bodies the caller will parse later.
+        /// </summary>
+        public static bool IsCompleteJson(ReadOnlySpan<byte> body, out JsonException? error)
+        {
+            if (body.Length >= 3 && body[0] == 0xEF && body[1] == 0xBB && body[2] == 0xBF) body = body.Slice(3);
+            try
+            {
+                var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 256 });
+                while (reader.Read()) { }
+                error = null;
+                return true;
+            }
+            catch (JsonException ex)
+            {
+                error = ex;
+                return false;
+            }
+        }
+
         /// <summary>The body as text (UTF-8, without a BOM).</summary>
         public static string Text(ReadOnlyMemory<byte> body)
         {

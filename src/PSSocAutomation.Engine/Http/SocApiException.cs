@@ -65,18 +65,26 @@ namespace PSSocAutomation.Http
         public double? RetryAfterSeconds { get; set; }
         /// <summary>How many times the request was retried before giving up.</summary>
         public int Retries { get; set; }
+        /// <summary>The page of a paged read this failure stopped (from 1), set by <see cref="Pager{TPage, TCursor}"/>; null outside paging.</summary>
+        public int? Page { get; set; }
 
         /// <summary>This failure with another kind and message; everything else kept (a vendor rewording its own failure).</summary>
-        internal SocApiException With(ApiFailureKind kind, string message) => Copy(kind, message, text => text);
+        internal SocApiException With(ApiFailureKind kind, string message) => Copy(kind, message, InnerException, text => text);
+
+        /// <summary>
+        /// The same failure told in the caller's terms: same kind (so the same ErrorId), status and vendor details, a
+        /// message that says what it meant there; this one stays the inner exception.
+        /// </summary>
+        public SocApiException WithMessage(string message) => Copy(Kind, message, this, text => text);
 
         /// <summary>
         /// This failure with every text it carries passed through <paramref name="redactor"/>: what a server echoed (a WAF
         /// page quoting the Authorization header, a vendor quoting the key it refused) can sit in any of them.
         /// </summary>
-        internal SocApiException Redacted(SecretRedactor redactor) => Copy(Kind, Message, redactor.Redact);
+        internal SocApiException Redacted(SecretRedactor redactor) => Copy(Kind, Message, InnerException, redactor.Redact);
 
-        private SocApiException Copy(ApiFailureKind kind, string message, Func<string, string> text) =>
-            new SocApiException(kind, text(Service), text(message), InnerException)
+        private SocApiException Copy(ApiFailureKind kind, string message, Exception? inner, Func<string, string> text) =>
+            new SocApiException(kind, text(Service), text(message), inner)
             {
                 StatusCode = StatusCode,
                 Method = Method is null ? null : text(Method),
@@ -87,6 +95,7 @@ namespace PSSocAutomation.Http
                 ResponseBody = ResponseBody is null ? null : text(ResponseBody),
                 RetryAfterSeconds = RetryAfterSeconds,
                 Retries = Retries,
+                Page = Page,
             };
     }
 }

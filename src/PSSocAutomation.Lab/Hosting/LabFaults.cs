@@ -21,6 +21,11 @@ public enum FaultKind
     LandLate,
     /// <summary>Apply the request at once, then hold the answer for <see cref="FaultRule.Delay"/>: the write happened, the caller may not hear it.</summary>
     AnswerLate,
+    /// <summary>
+    /// Serve the real status and headers and the first half of the body as a complete response (Content-Length says
+    /// half): well formed HTTP whose JSON is cut short, as from a proxy that truncated the body and fixed the length.
+    /// </summary>
+    TruncateBody,
 }
 
 /// <summary>A fault the next matching requests meet. Matching: service, optional method, optional path substring.</summary>

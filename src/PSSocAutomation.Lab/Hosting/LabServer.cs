@@ -172,8 +172,15 @@ public sealed class LabServer : IAsyncDisposable
                     context.Abort();
                     break;
                 case FaultKind.Truncate:
-                    await TruncateAsync(context, c => ServeAsync(service, c, next)).ConfigureAwait(false);
+                {
+                    var (bytes, real) = await CaptureAsync(context, c => ServeAsync(service, c, next)).ConfigureAwait(false);
+                    // Announce the full length, send half, then drop the connection: what a client sees when a proxy dies mid-body.
+                    context.Response.ContentLength = bytes.Length;
+                    await real.Stream.WriteAsync(bytes.AsMemory(0, Math.Max(1, bytes.Length / 2))).ConfigureAwait(false);
+                    await real.Stream.FlushAsync().ConfigureAwait(false);
+                    context.Abort();
                     break;
+                }
                 case FaultKind.LandLate:
                     await LandLateAsync(context, fault.Delay, c => ServeAsync(service, c, next)).ConfigureAwait(false);
                     break;
@@ -182,6 +189,15 @@ public sealed class LabServer : IAsyncDisposable
                     await Task.Delay(fault.Delay, context.RequestAborted).ConfigureAwait(false);
                     await answer.Original.Stream.WriteAsync(answer.Body, context.RequestAborted).ConfigureAwait(false);
                     break;
+                case FaultKind.TruncateBody:
+                {
+                    var (bytes, real) = await CaptureAsync(context, c => ServeAsync(service, c, next)).ConfigureAwait(false);
+                    // A complete response of half the body: nothing on the wire is wrong, only the JSON ends early.
+                    var half = Math.Max(1, bytes.Length / 2);
+                    context.Response.ContentLength = half;
+                    await real.Stream.WriteAsync(bytes.AsMemory(0, half)).ConfigureAwait(false);
+                    break;
+                }
             }
         }
         catch
@@ -211,7 +227,10 @@ public sealed class LabServer : IAsyncDisposable
         await next(context).ConfigureAwait(false);
     }
 
-    /// <summary>The real response's body, captured through the body feature (services write to BodyWriter, not only to Body); status and headers are set on the response as usual.</summary>
+    /// <summary>
+    /// The real response, written to a buffer instead of the client (services write to BodyWriter, not only to Body), so
+    /// a fault can send part of it, later, or nothing: returns the body and the real body feature to write it to.
+    /// </summary>
     private static async Task<(byte[] Body, IHttpResponseBodyFeature Original)> CaptureAsync(HttpContext context, RequestDelegate next)
     {
         var original = context.Features.Get<IHttpResponseBodyFeature>()!;
@@ -244,17 +263,6 @@ public sealed class LabServer : IAsyncDisposable
         if (clientGone.IsCancellationRequested) return;
         try { await answer.Original.Stream.WriteAsync(answer.Body, clientGone).ConfigureAwait(false); }
         catch (OperationCanceledException) { }
-    }
-
-    private static async Task TruncateAsync(HttpContext context, RequestDelegate next)
-    {
-        var (bytes, original) = await CaptureAsync(context, next).ConfigureAwait(false);
-        var half = Math.Max(1, bytes.Length / 2);
-        // Announce the full length, send half, then drop the connection: what a client sees when a proxy dies mid-body.
-        context.Response.ContentLength = bytes.Length;
-        await original.Stream.WriteAsync(bytes.AsMemory(0, half)).ConfigureAwait(false);
-        await original.Stream.FlushAsync().ConfigureAwait(false);
-        context.Abort();
     }
 
     private static bool IsSecret(ILabService service, string header) =>

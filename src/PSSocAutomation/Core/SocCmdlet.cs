@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
@@ -194,6 +195,36 @@ namespace PSSocAutomation.Core
         protected void WriteApiError(Exception exception, string errorIdPrefix, object? target)
         {
             WriteError(ErrorRecords.From(exception, errorIdPrefix, target));
+        }
+
+        /// <summary>
+        /// Report a source (a paged read) that cannot go on. Before it delivered anything, that is one failed item, as
+        /// any other. Once it had started, what came is only part of the answer and must not pass for all of it (a
+        /// scheduled `... | Export-Csv` would leave a short file and exit 0): the error then ends the script unless it
+        /// is caught, after what was delivered, and says how many <paramref name="noun"/> came and on which page it broke.
+        /// </summary>
+        /// <param name="exception">Why the source stopped.</param>
+        /// <param name="errorIdPrefix">The first word of the ErrorId ("Elastic"), as for any failure of this service.</param>
+        /// <param name="target">The error's target object (the index, the filter).</param>
+        /// <param name="delivered">How many items this command had written.</param>
+        /// <param name="noun">What they are, plural ("alerts").</param>
+        protected void ReportStreamFailure(SocApiException exception, string errorIdPrefix, object? target, long delivered, string noun)
+        {
+            if (delivered == 0 && !(exception.Page > 1))
+            {
+                WriteApiError(exception, errorIdPrefix, target);
+                return;
+            }
+            var command = MyInvocation.MyCommand.Name;
+            var where = exception.Page is int page ? " (page " + page.ToString(CultureInfo.InvariantCulture) + ")" : string.Empty;
+            var stopped = exception.WithMessage(
+                $"{command} stopped after {delivered.ToString("N0", CultureInfo.InvariantCulture)} {noun} had been delivered{where}, so its output is incomplete: {exception.Message}");
+            var record = ErrorRecords.From(stopped, errorIdPrefix, target);
+            record.CategoryInfo.Activity = command;
+            // ThrowTerminatingError would end only this statement: the script would go on, and `pwsh -File` exit 0, as
+            // if the data were complete. Marked as thrown by the script itself, it ends the script as `throw` does;
+            // try/catch and trap still catch it, and the ErrorId is the one the failure always has.
+            throw new RuntimeException(stopped.Message, stopped, record) { WasThrownFromThrowStatement = true };
         }
 
         /// <summary>Stop the command: bad setup, nothing later can succeed.</summary>

@@ -10,7 +10,7 @@ namespace PSSocAutomation.Elastic
 {
     /// <summary>
     /// <para type="synopsis">Streams alerts from Elasticsearch indices as normalized alerts.</para>
-    /// <para type="description">Get-ElasticAlert runs a query (optionally limited to a time window) and writes every matching document as a normalized alert (Id, Title, Severity, Time, Status, Host, User, and the original document whole). It pages with a point in time and search_after, so there is no 10,000-hit limit and memory stays flat; the next page is fetched while the pipeline works on this one, and the point in time is closed at the end or on Ctrl+C. -UniqueBy gives one alert per distinct value of a field, the latest by -TimeField, through a paged composite aggregation, so no value is lost however many there are.</para>
+    /// <para type="description">Get-ElasticAlert runs a query (optionally limited to a time window) and writes every matching document as a normalized alert (Id, Title, Severity, Time, Status, Host, User, and the original document whole). It pages with a point in time and search_after, so there is no 10,000-hit limit and memory stays flat; the next page is fetched while the pipeline works on this one, and the point in time is closed at the end or on Ctrl+C. -UniqueBy gives one alert per distinct value of a field, the latest by -TimeField, through a paged composite aggregation, so no value is lost however many there are. A page that fails for good after the first one ends the script (as throw does) once the alerts before it were written, saying how many came; a failure before any alert came is a non-terminating error.</para>
     /// </summary>
     /// <example><code>Get-ElasticAlert -Index alerts -Since 15m</code></example>
     /// <example><code>Get-ElasticAlert -Index alerts -UniqueBy alert_id -TimeField timestamp | New-IrisCase -Customer ACME</code></example>
@@ -134,7 +134,7 @@ namespace PSSocAutomation.Elastic
             }
             catch (SocApiException ex)
             {
-                WriteApiError(ex, ErrorPrefix, Index);
+                ReportStreamFailure(ex, ErrorPrefix, Index, count, UniqueBy != null ? "unique alerts" : "alerts");
             }
             finally
             {

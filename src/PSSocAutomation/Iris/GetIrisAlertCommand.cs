@@ -111,7 +111,7 @@ namespace PSSocAutomation.Iris
             }
             catch (SocApiException ex)
             {
-                ReportFailure(ex, filter);
+                ReportStreamFailure(ex, ErrorPrefix, filter, count, "alerts");
             }
             finally
             {

@@ -89,7 +89,7 @@ namespace PSSocAutomation.Iris
             }
             catch (SocApiException ex)
             {
-                ReportFailure(ex, filter);
+                ReportStreamFailure(ex, ErrorPrefix, filter, count, "cases");
             }
             finally
             {

@@ -461,6 +461,24 @@ public sealed class IrisCmdletTests : IClassFixture<LabFixture>
         Assert.Equal(3, Lab.Journal.For("iris").Count(e => e.Path == "/manage/cases/filter" && e.Query.Contains("case_state_id=3")));
     }
 
+    [Theory]
+    [InlineData("Get-IrisCase", "/manage/cases/filter", "cases")]
+    [InlineData("Get-IrisAlert", "/alerts/filter", "alerts")]
+    public void A_stream_that_breaks_on_a_later_page_outputs_what_came_then_ends_the_script_saying_how_much(string cmdlet, string path, string noun)
+    {
+        var acme = Fresh(Lab);
+        for (var i = 0; i < 12; i++) Lab.Iris.AddCase("Case " + i, customerId: acme, socId: "b-" + i);
+        for (var i = 0; i < 12; i++) Lab.Iris.AddAlert("Alert " + i, customerId: acme, sourceRef: "ba-" + i);
+        Lab.Faults.Add(new FaultRule { Service = "iris", Method = "GET", PathContains = path, Status = 500, After = 1, Times = 100 });
+        var result = Run(Connect + $"{cmdlet} -PageSize 5\n'after the stream'");
+        Assert.Equal(5, result.Output.Count);
+        Assert.DoesNotContain(result.Output, o => o.BaseObject is string);
+        Assert.NotNull(result.Terminating);
+        Assert.StartsWith("IrisStatus", result.Terminating!.ErrorRecord.FullyQualifiedErrorId);
+        Assert.Contains($"{cmdlet} stopped after 5 {noun} had been delivered (page 2)", result.Terminating.Message);
+        Assert.Equal(2, Lab.Journal.For("iris").Count(e => e.Path == path));
+    }
+
     [Fact]
     public void Ctrl_C_stops_a_long_stream_at_once()
     {

@@ -40,6 +40,20 @@ public sealed class PagerTests
     }
 
     [Fact]
+    public async Task A_page_that_fails_names_its_number_in_the_failure_and_cleanup_still_runs()
+    {
+        var source = new Source { Before = (page, _) => page == 3 ? throw new SocApiException(ApiFailureKind.Status, "TestService", "HTTP 500") : Task.CompletedTask };
+        var seen = new List<int>();
+        var failure = await Assert.ThrowsAsync<SocApiException>(async () =>
+        {
+            await foreach (var page in source.Pager(5).ReadAsync(1, CancellationToken.None)) seen.Add(page);
+        });
+        Assert.Equal(new[] { 1, 2 }, seen);
+        Assert.Equal(3, failure.Page);
+        Assert.Equal(1, source.Closed);
+    }
+
+    [Fact]
     public async Task Every_page_is_read_in_order_the_next_one_fetched_ahead_and_each_freed_once_passed()
     {
         var source = new Source();
