@@ -15,6 +15,11 @@ namespace PSSocAutomation.Elastic
         Updated,
         /// <summary>A create met a document with the same id (409): written by an earlier run, not an error.</summary>
         AlreadyExists,
+        /// <summary>
+        /// A create met a document with the same id (409) in a request sent again after an attempt that may have landed:
+        /// written by that lost attempt of this run or by an earlier run, which Elasticsearch's answer cannot tell apart.
+        /// </summary>
+        ExistsAfterRetry,
         Failed,
     }
 
@@ -86,7 +91,10 @@ namespace PSSocAutomation.Elastic
         public int ItemRetries { get; set; } = 5;
         public TimeSpan ItemRetryDelay { get; set; } = TimeSpan.FromMilliseconds(500);
         public int Batches { get; private set; }
+        /// <summary>Documents sent more than once: items refused with 429, and every document of a request the HTTP pipeline sent again.</summary>
         public long RetriedItems { get; private set; }
+        /// <summary>_bulk requests sent again: by the HTTP pipeline (dropped answers, 502/503/504, 429 for the whole request) and for items refused with 429.</summary>
+        public long RetriedRequests { get; private set; }
         public int PendingCount => _batch.Count;
 
         /// <summary>The documents the next flush sends, in order.</summary>
@@ -129,6 +137,7 @@ namespace PSSocAutomation.Elastic
                 }
                 if (pending.Count == 0) break;
                 RetriedItems += pending.Count;
+                RetriedRequests++;
                 Http.RequestLog.Warning($"Elasticsearch rejected {pending.Count} document(s) with 429 (too many requests); sending them again in {delay.TotalSeconds:0.##} s.");
                 await Http.Waits.Sleep(_client.Pipeline.Options.TimeProvider, delay, cancellationToken).ConfigureAwait(false);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
@@ -156,7 +165,18 @@ namespace PSSocAutomation.Elastic
             Batches++;
             var query = Refresh != null ? "?refresh=" + Uri.EscapeDataString(Refresh) : string.Empty;
             // Only an all-create batch is safe to repeat after a dropped connection: a 409 then means "already there".
-            using var doc = await _client.BulkAsync(Index, body.ToArray(), createOnly, query, cancellationToken).ConfigureAwait(false);
+            Http.ApiResponse response;
+            try
+            {
+                response = await _client.BulkAsync(Index, body.ToArray(), createOnly, query, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Http.SocApiException ex)
+            {
+                CountRetries(ex.Retries, documents.Count);
+                throw;
+            }
+            CountRetries(response.Retries, documents.Count);
+            using var doc = response.ParseJson();
             var items = doc.RootElement.GetProperty("items");
             var results = new List<BulkItemResult>(documents.Count);
             var i = 0;
@@ -183,7 +203,7 @@ namespace PSSocAutomation.Elastic
                     if (status >= 200 && status < 300)
                         outcome = result.TryGetProperty("result", out var res) && res.GetString() == "updated" ? BulkOutcome.Updated : BulkOutcome.Created;
                     else if (status == 409 && action.Name == "create")
-                        outcome = BulkOutcome.AlreadyExists;
+                        outcome = response.MayHaveRepeated ? BulkOutcome.ExistsAfterRetry : BulkOutcome.AlreadyExists;
                     else
                         outcome = BulkOutcome.Failed;
                     results.Add(new BulkItemResult(document, outcome, status, type, reason, assigned));
@@ -193,6 +213,12 @@ namespace PSSocAutomation.Elastic
             if (results.Count != documents.Count)
                 throw new Http.SocApiException(Http.ApiFailureKind.Protocol, "Elasticsearch", $"Elasticsearch answered a bulk request of {documents.Count} documents with {results.Count} items; the batch's outcome is unknown. Run again with -IdProperty so a re-run cannot write twice.");
             return results;
+        }
+
+        private void CountRetries(int retries, int documents)
+        {
+            RetriedRequests += retries;
+            RetriedItems += (long)retries * documents;
         }
     }
 }

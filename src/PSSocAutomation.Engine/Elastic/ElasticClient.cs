@@ -276,12 +276,15 @@ namespace PSSocAutomation.Elastic
             return resolved;
         }
 
-        /// <summary>POST /{index}/_bulk with an NDJSON body. Safe to repeat only when every action is a create with an id.</summary>
-        public async Task<JsonDocument> BulkAsync(string? index, byte[] ndjson, bool idempotent, string query, CancellationToken cancellationToken)
+        /// <summary>
+        /// POST /{index}/_bulk with an NDJSON body. Safe to repeat only when every action is a create with an id. The
+        /// response, not only its body: how often it was sent and whether an earlier attempt may have landed change what
+        /// its items mean (<see cref="ApiResponse.MayHaveRepeated"/>).
+        /// </summary>
+        public Task<ApiResponse> BulkAsync(string? index, byte[] ndjson, bool idempotent, string query, CancellationToken cancellationToken)
         {
             var path = (string.IsNullOrEmpty(index) ? string.Empty : Escape(index!) + "/") + "_bulk" + query;
-            var response = await Pipeline.SendAsync(new ApiRequest(HttpMethod.Post, path) { Body = ndjson, ContentType = "application/x-ndjson", Idempotent = idempotent }, cancellationToken).ConfigureAwait(false);
-            return response.ParseJson();
+            return Pipeline.SendAsync(new ApiRequest(HttpMethod.Post, path) { Body = ndjson, ContentType = "application/x-ndjson", Idempotent = idempotent }, cancellationToken);
         }
 
         /// <summary>Index names may hold wildcards and commas; everything else is escaped.</summary>

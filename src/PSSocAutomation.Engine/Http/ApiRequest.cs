@@ -68,6 +68,11 @@ namespace PSSocAutomation.Http
         internal SecretRedactor Redactor { get; }
         public TimeSpan Elapsed { get; internal set; }
         public int Retries { get; internal set; }
+        /// <summary>
+        /// An earlier attempt of this request may have been applied before it was retried (its answer was lost, or it
+        /// timed out or met a 502/503/504): a 409 on a create in this answer can be this request's own earlier write.
+        /// </summary>
+        public bool MayHaveRepeated { get; internal set; }
 
         public string? Header(string name)
         {

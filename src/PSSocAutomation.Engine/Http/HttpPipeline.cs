@@ -55,6 +55,7 @@ namespace PSSocAutomation.Http
                     {
                         var state = args.Context.Properties.GetValue(Keys.State, null!);
                         state.Retries = args.AttemptNumber + 1;
+                        state.MayHaveRepeated |= MayHaveBeenApplied(args.Outcome);
                         var why = args.Outcome.Exception != null ? Describe(args.Outcome.Exception) : "HTTP " + args.Outcome.Result!.Status;
                         var msg = $"{_vendor.ServiceName} {state.Method} {state.Url}: {why}; retry {state.Retries} of {options.MaxRetries} in {args.RetryDelay.TotalSeconds:0.##} s.";
                         if (args.Outcome.Result?.Status == 429) RequestLog.Warning(msg); else RequestLog.Verbose(msg);
@@ -176,6 +177,7 @@ namespace PSSocAutomation.Http
                 Json = attempt.Json,
                 Elapsed = elapsed,
                 Retries = state.Retries,
+                MayHaveRepeated = state.MayHaveRepeated,
             };
             if (attempt.Status >= 200 && attempt.Status < 300 || request.AcceptStatus?.Invoke(attempt.Status) == true) return response;
             throw Fail(ApiErrorFactory.FromStatus(_vendor, Redactor, state.Method, url, attempt.Status, attempt.Body, attempt.ContentType, state.Retries, RetryAfterSeconds(attempt)));
@@ -404,6 +406,15 @@ namespace PSSocAutomation.Http
             return state.Request.Idempotent && (status == 408 || status == 502 || status == 503 || status == 504);
         }
 
+        /// <summary>
+        /// Whether the server may have acted on an attempt that is being retried: anything but a 429 (refused before any
+        /// work) or a connection that never opened. A create sent again after such an attempt can meet its own write.
+        /// </summary>
+        private static bool MayHaveBeenApplied(Outcome<Attempt> outcome) =>
+            outcome.Exception != null
+                ? !(IsRefused(outcome.Exception) || outcome.Exception is ConnectTimeoutException)
+                : outcome.Result!.Status != 429;
+
         private static bool IsRefused(Exception ex)
         {
             for (var e = ex; e != null; e = e.InnerException)
@@ -465,6 +476,8 @@ namespace PSSocAutomation.Http
             public string Url { get; }
             public string Method { get; }
             public int Retries { get; set; }
+            /// <summary>An attempt that was retried may have been applied (see <see cref="MayHaveBeenApplied"/>).</summary>
+            public bool MayHaveRepeated { get; set; }
             /// <summary>The request's whole budget; cancelled when it runs out.</summary>
             public CancellationToken Budget { get; set; }
             public bool BudgetSpent => Budget.IsCancellationRequested;

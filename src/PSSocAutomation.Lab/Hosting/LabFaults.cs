@@ -26,6 +26,8 @@ public enum FaultKind
     /// half): well formed HTTP whose JSON is cut short, as from a proxy that truncated the body and fixed the length.
     /// </summary>
     TruncateBody,
+    /// <summary>Apply the request, then drop the connection without an answer: the write happened and the caller heard nothing.</summary>
+    ApplyThenReset,
 }
 
 /// <summary>A fault the next matching requests meet. Matching: service, optional method, optional path substring.</summary>

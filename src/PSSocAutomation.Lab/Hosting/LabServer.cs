@@ -189,6 +189,11 @@ public sealed class LabServer : IAsyncDisposable
                     await Task.Delay(fault.Delay, context.RequestAborted).ConfigureAwait(false);
                     await answer.Original.Stream.WriteAsync(answer.Body, context.RequestAborted).ConfigureAwait(false);
                     break;
+                case FaultKind.ApplyThenReset:
+                    await CaptureAsync(context, c => ServeAsync(service, c, next)).ConfigureAwait(false);
+                    Record(context.Response.StatusCode);
+                    context.Abort();
+                    break;
                 case FaultKind.TruncateBody:
                 {
                     var (bytes, real) = await CaptureAsync(context, c => ServeAsync(service, c, next)).ConfigureAwait(false);

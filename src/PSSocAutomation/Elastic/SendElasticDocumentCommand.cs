@@ -8,7 +8,7 @@ namespace PSSocAutomation.Elastic
 {
     /// <summary>
     /// <para type="synopsis">Indexes piped objects into Elasticsearch through the Bulk API, idempotently when given an id.</para>
-    /// <para type="description">Send-ElasticDocument batches piped objects (hashtables, objects, alerts, JSON strings) into _bulk requests bounded by -BatchSize and -MaxBatchBytes. With -IdProperty each document is written with a create action under that id, so running the same script again writes nothing twice: a document that is already there counts as AlreadyExisted, not as an error. Items Elasticsearch rejects with 429 are sent again with back-off; any other rejected document is a non-terminating error naming it. A summary object is written at the end. -WhatIf and -Confirm (and -Verbose) speak once per batch, naming its first and last document.</para>
+    /// <para type="description">Send-ElasticDocument batches piped objects (hashtables, objects, alerts, JSON strings) into _bulk requests bounded by -BatchSize and -MaxBatchBytes. With -IdProperty each document is written with a create action under that id, so running the same script again writes nothing twice: a document that is already there counts as AlreadyExisted, not as an error. A request whose answer was lost is sent again (only when every action is such a create); a document it then finds already written counts as ExistedAfterRetry, because Elasticsearch gives the same 409 whether the lost attempt wrote it or an earlier run did. Items Elasticsearch rejects with 429 are sent again with back-off; any other rejected document is a non-terminating error naming it. When a whole request fails, sending stops: its documents count as Failed and those piped in after it as NotSent. A summary object is written at the end: Received equals Created + Updated + AlreadyExisted + ExistedAfterRetry + Failed + Skipped + NotSent, and Retried and RetriedRequests count the documents and requests sent more than once. -WhatIf and -Confirm (and -Verbose) speak once per batch, naming its first and last document.</para>
     /// </summary>
     /// <example><code>Import-Csv alerts.csv | Send-ElasticDocument -Index alerts -IdProperty alert_id</code></example>
     /// <example><code>$actions | Send-ElasticDocument -Index soc-audit -IdProperty action_id -Refresh wait_for</code></example>
@@ -20,9 +20,10 @@ namespace PSSocAutomation.Elastic
         [Parameter(Mandatory = true, ValueFromPipeline = true)]
         public object InputObject { get; set; } = null!;
 
-        /// <summary>The index (or data stream) to write to.</summary>
+        /// <summary>The index, alias or data stream to write to: one name, no list or pattern.</summary>
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateNotNullOrEmpty]
+        [ValidateIndexName(Single = true)]
         public string Index { get; set; } = string.Empty;
 
         /// <summary>The property whose value is the document's _id; makes writes create-only and so idempotent.</summary>
@@ -61,8 +62,13 @@ namespace PSSocAutomation.Elastic
 
         protected override void ProcessRecord()
         {
-            if (_failedHard) return;
             var position = ++_result.Received;
+            if (_failedHard)
+            {
+                // Counted, not sent: the summary accounts for every document piped in.
+                _result.NotSent++;
+                return;
+            }
             string? id = null;
             byte[] json;
             try
@@ -102,6 +108,7 @@ namespace PSSocAutomation.Elastic
             _result.Elapsed = _clock.Elapsed;
             _result.Batches = _writer?.Batches ?? 0;
             _result.Retried = _writer?.RetriedItems ?? 0;
+            _result.RetriedRequests = _writer?.RetriedRequests ?? 0;
             WriteObject(_result);
         }
 
@@ -127,6 +134,7 @@ namespace PSSocAutomation.Elastic
                         case BulkOutcome.Created: _result.Created++; break;
                         case BulkOutcome.Updated: _result.Updated++; break;
                         case BulkOutcome.AlreadyExists: _result.AlreadyExisted++; break;
+                        case BulkOutcome.ExistsAfterRetry: _result.ExistedAfterRetry++; break;
                         default:
                             _result.Failed++;
                             var message = $"Elasticsearch rejected {item.Document.Describe()} for index '{Index}' with status {item.Status}" +
@@ -144,9 +152,9 @@ namespace PSSocAutomation.Elastic
                 _result.Failed += pending;
                 _failedHard = true;
                 var hint = IdProperty != null ? " Run the command again: documents already written will be skipped." : " Without -IdProperty a re-run may write some documents twice.";
-                WriteApiError(new SocApiException(ex.Kind, ex.Service, ex.Message + $" The batch of {pending} document(s) was not confirmed and no further documents were sent." + hint, ex) { StatusCode = ex.StatusCode, Url = ex.Url, VendorType = ex.VendorType, VendorReason = ex.VendorReason }, ErrorPrefix + "Bulk", Index);
+                WriteApiError(ex.WithMessage(ex.Message + $" The batch of {pending} document(s) was not confirmed and no further documents were sent." + hint), ErrorPrefix + "Bulk", Index);
             }
-            _progress?.Report($"{_result.Created + _result.Updated + _result.AlreadyExisted} of {_result.Received} documents written", _result.Received);
+            _progress?.Report($"{_result.Created + _result.Updated + _result.AlreadyExisted + _result.ExistedAfterRetry} of {_result.Received} documents written", _result.Received);
         }
     }
 }

@@ -146,6 +146,19 @@ public sealed class ClearMessageTests : IClassFixture<LabFixture>
     }
 
     [Theory]
+    [InlineData("'{}' | Send-ElasticDocument -Index ' '", "empty")]
+    [InlineData("'{}' | Send-ElasticDocument -Index 'audit,logs'", "several indices")]
+    [InlineData("'{}' | Send-ElasticDocument -Index 'audit-*'", "a pattern")]
+    public void A_write_target_is_one_index_name(string command, string said)
+    {
+        var record = Failure(ElasticConnect + command);
+        Assert.Equal(ErrorCategory.InvalidData, record.CategoryInfo.Category);
+        Assert.Contains("'Index'", record.Exception.Message);
+        Assert.Contains(said, record.Exception.Message);
+        Assert.DoesNotContain(Lab.Journal.For("elastic"), e => e.Path.EndsWith("_bulk"));
+    }
+
+    [Theory]
     [InlineData("Get-ElasticAlert -Index alerts -Query $q", "-Query")]
     [InlineData("Invoke-ElasticSearch -Index alerts -Body $q", "-Body")]
     public void A_json_query_with_a_duplicate_key_is_refused_naming_the_key(string command, string parameter)
