@@ -44,6 +44,26 @@ namespace PSSocAutomation.Core
             Folder = Path.GetFullPath(folder);
         }
 
+        private FileCheckpointStore(string folder, string file) : this(folder)
+        {
+            SingleFile = file;
+        }
+
+        /// <summary>
+        /// A store that is one file, whatever the key (a source's -Checkpoint given as a path): written the same way,
+        /// and still refusing a key other than the one it was saved under, so two sources never share a watermark.
+        /// </summary>
+        public static FileCheckpointStore ForFile(string path)
+        {
+            if (string.IsNullOrWhiteSpace(path)) throw new ArgumentException("The checkpoint file must be given.", nameof(path));
+            var full = Path.GetFullPath(path);
+            if (Directory.Exists(full)) return new FileCheckpointStore(full);
+            return new FileCheckpointStore(Path.GetDirectoryName(full)!, full);
+        }
+
+        /// <summary>The one file of a store made by <see cref="ForFile"/>; null for a folder of keys.</summary>
+        public string? SingleFile { get; }
+
         /// <summary>A store in <see cref="DefaultFolder"/>.</summary>
         public FileCheckpointStore() : this(DefaultFolder)
         {
@@ -152,6 +172,7 @@ namespace PSSocAutomation.Core
         internal string PathOf(string key)
         {
             if (string.IsNullOrEmpty(key)) throw new ArgumentException("A checkpoint needs a key.", nameof(key));
+            if (SingleFile != null) return SingleFile;
             var safe = new StringBuilder();
             foreach (var c in key.ToLowerInvariant())
             {

@@ -80,7 +80,7 @@ namespace PSSocAutomation.Core
 
         /// <summary>
         /// Waits (polling, with the caller's token) until this process holds the key's stripe, at most <paramref name="timeout"/>;
-        /// then a <see cref="TimeoutException"/> that names what holds it up.
+        /// then a <see cref="TimeoutException"/> that names what holds it up. <paramref name="what"/> is what the holder is doing ("creating the DFIR-IRIS case for SOC id ...").
         /// </summary>
         public static async Task<MachineKeyLock> AcquireAsync(Uri service, string keySpace, string key, string what, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
         {
@@ -102,12 +102,12 @@ namespace PSSocAutomation.Core
                 }
                 catch (IOException ex)
                 {
-                    throw new TimeoutException($"Another run on this machine has been creating {what} for {timeout.TotalSeconds:0} s and still holds its lock ({path}). Wait for it to finish, or stop it.", ex);
+                    throw new TimeoutException($"Another run on this machine has been {what} for {timeout.TotalSeconds:0} s and still holds its lock ({path}). Wait for it to finish, or stop it.", ex);
                 }
                 if (!told && time.GetElapsedTime(started) > TimeSpan.FromSeconds(1))
                 {
                     told = true;
-                    RequestLog.Verbose($"Waiting for another run on this machine that is creating {what} (lock {path}).");
+                    RequestLog.Verbose($"Waiting for another run on this machine that is {what} (lock {path}).");
                 }
                 await Waits.Sleep(time, delay, cancellationToken).ConfigureAwait(false);
                 if (delay < TimeSpan.FromMilliseconds(200)) delay = TimeSpan.FromTicks(delay.Ticks * 2);

@@ -29,13 +29,13 @@ namespace PSSocAutomation.Core
         public string Text { get; }
 
         /// <summary>Parse a value PowerShell has already unwrapped (no PSObject).</summary>
-        public static TimeWindow Parse(object value)
+        public static TimeWindow Parse(object value, string parameter = "-Since")
         {
             switch (value)
             {
                 case TimeSpan span:
-                    if (span <= TimeSpan.Zero) throw new ArgumentException("-Since must be a positive time span.");
-                    if (span > Longest) throw new ArgumentException($"-Since {span} reaches back further than 100 years; give a shorter window or a start date.");
+                    if (span <= TimeSpan.Zero) throw new ArgumentException(parameter + " must be a positive time span.");
+                    if (span > Longest) throw new ArgumentException($"{parameter} {span} reaches back further than 100 years; give a shorter window or a start date.");
                     return new TimeWindow(span, null, span.ToString());
                 case DateTime dt:
                     return new TimeWindow(null, dt.Kind == DateTimeKind.Unspecified ? new DateTimeOffset(DateTime.SpecifyKind(dt, DateTimeKind.Local)) : new DateTimeOffset(dt), dt.ToString("o", CultureInfo.InvariantCulture));
@@ -49,20 +49,20 @@ namespace PSSocAutomation.Core
                         var unit = m.Groups[2].Value.ToLowerInvariant();
                         foreach (var c in digits)
                             if (c < '0' || c > '9')
-                                throw new ArgumentException($"-Since '{text}' uses digits other than 0-9; write it as '{AsciiDigits(digits)}{unit}'.");
+                                throw new ArgumentException($"{parameter} '{text}' uses digits other than 0-9; write it as '{AsciiDigits(digits)}{unit}'.");
                         // Parsed as a double first: a number past Int64 still gets the "too long" message below.
                         var n = double.Parse(digits, NumberStyles.None, CultureInfo.InvariantCulture);
-                        if (n <= 0) throw new ArgumentException($"-Since '{text}' must be more than zero.");
+                        if (n <= 0) throw new ArgumentException($"{parameter} '{text}' must be more than zero.");
                         var seconds = n * (unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : unit == "d" ? 86400 : 7 * 86400);
                         if (seconds > Longest.TotalSeconds)
-                            throw new ArgumentException($"-Since '{text}' reaches back further than 100 years; give a shorter window (such as '30d') or a start date.");
+                            throw new ArgumentException($"{parameter} '{text}' reaches back further than 100 years; give a shorter window (such as '30d') or a start date.");
                         return new TimeWindow(TimeSpan.FromSeconds(seconds), null, digits.TrimStart('0') + unit);
                     }
                     if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
                         return new TimeWindow(null, parsed, text);
                     break;
             }
-            throw new ArgumentException($"-Since '{value}' is not a time window. Use '15m', '2h', '7d', '30s', '1w', a TimeSpan, or a date.");
+            throw new ArgumentException($"{parameter} '{value}' is not a time window. Use '15m', '2h', '7d', '30s', '1w', a TimeSpan, or a date.");
         }
 
         private static string AsciiDigits(string digits)

@@ -129,7 +129,7 @@ namespace PSSocAutomation.Iris
             var key = request.CustomerId.ToString(CultureInfo.InvariantCulture) + "\n" + request.SocId;
             var (result, ran) = await _client.CaseCreations.RunAsync(key, async () =>
             {
-                using (await MachineKeyLock.AcquireAsync(_client.BaseUri, KeySpace, key, $"the DFIR-IRIS case for SOC id '{request.SocId}'", LockTimeout, _client.Pipeline.Options.TimeProvider, cancellationToken).ConfigureAwait(false))
+                using (await MachineKeyLock.AcquireAsync(_client.BaseUri, KeySpace, key, $"creating the DFIR-IRIS case for SOC id '{request.SocId}'", LockTimeout, _client.Pipeline.Options.TimeProvider, cancellationToken).ConfigureAwait(false))
                     return await CreateOrConvergeAsync(request, cancellationToken).ConfigureAwait(false);
             }, cancellationToken).ConfigureAwait(false);
             // A second input with the key in this run gets the first one's case, as found.
@@ -266,7 +266,7 @@ namespace PSSocAutomation.Iris
             var key = customerId.ToString(CultureInfo.InvariantCulture) + "\n" + sourceRef;
             var (result, ran) = await _client.AlertCreations.RunAsync(key, async () =>
             {
-                using (await MachineKeyLock.AcquireAsync(_client.BaseUri, KeySpace, key, $"the DFIR-IRIS alert for source reference '{sourceRef}'", LockTimeout, _client.Pipeline.Options.TimeProvider, cancellationToken).ConfigureAwait(false))
+                using (await MachineKeyLock.AcquireAsync(_client.BaseUri, KeySpace, key, $"creating the DFIR-IRIS alert for source reference '{sourceRef}'", LockTimeout, _client.Pipeline.Options.TimeProvider, cancellationToken).ConfigureAwait(false))
                 {
                     var existing = await FindAsync(customerId, sourceRef, null, cancellationToken).ConfigureAwait(false);
                     if (existing != null)

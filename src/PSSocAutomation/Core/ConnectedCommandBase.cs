@@ -40,6 +40,38 @@ namespace PSSocAutomation.Core
             Begin();
         }
 
+        /// <summary>
+        /// Takes a source's -Checkpoint for this run (see <see cref="SourceCheckpoint"/>). What stops it is a
+        /// terminating error: another run holding it past <paramref name="timeoutSec"/> (…CheckpointBusy), a checkpoint
+        /// that is not this source's (…CheckpointInvalid), one that cannot be read (…CheckpointUnreadable).
+        /// </summary>
+        private protected SourceCheckpoint OpenCheckpoint(object checkpoint, string key, TimeSpan overlap, int timeoutSec)
+        {
+            ErrorRecord record;
+            try
+            {
+                return Run(ct => SourceCheckpoint.OpenAsync(checkpoint, key, overlap, TimeSpan.FromSeconds(timeoutSec), ct));
+            }
+            catch (TimeoutException ex)
+            {
+                record = new ErrorRecord(ex, ErrorIdPrefix + "CheckpointBusy", ErrorCategory.ResourceBusy, checkpoint);
+            }
+            catch (System.IO.InvalidDataException ex)
+            {
+                record = new ErrorRecord(ex, ErrorIdPrefix + "CheckpointInvalid", ErrorCategory.InvalidData, checkpoint);
+            }
+            catch (ArgumentException ex)
+            {
+                record = new ErrorRecord(ex, ErrorIdPrefix + "CheckpointInvalid", ErrorCategory.InvalidArgument, checkpoint);
+            }
+            catch (Exception ex) when (ex is System.IO.IOException || ex is UnauthorizedAccessException)
+            {
+                record = new ErrorRecord(new System.IO.IOException($"Could not read the checkpoint {checkpoint}: {ex.Message}", ex), ErrorIdPrefix + "CheckpointUnreadable", ErrorCategory.ReadError, checkpoint);
+            }
+            ThrowTerminatingError(record);
+            throw new InvalidOperationException("unreachable");
+        }
+
         /// <summary>BeginProcessing for the subclasses, after the connection is resolved.</summary>
         protected virtual void Begin()
         {

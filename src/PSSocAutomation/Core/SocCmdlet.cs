@@ -241,11 +241,23 @@ namespace PSSocAutomation.Core
         /// <summary>Was the parameter given on the command line (not bound from the pipeline)? Valid in BeginProcessing.</summary>
         protected internal bool BoundOnCommandLine(string name) => MyInvocation.BoundParameters.ContainsKey(name);
 
+        /// <summary>
+        /// Runs when the engine disposes the command, after every command of the pipeline has ended (or failed): a
+        /// source saves its checkpoint here, since only now is the whole pipeline's outcome known.
+        /// </summary>
+        protected virtual void Release()
+        {
+        }
+
         public void Dispose()
         {
-            _stop.Dispose();
-            _pump.Dispose();
-            GC.SuppressFinalize(this);
+            try { Release(); }
+            finally
+            {
+                _stop.Dispose();
+                _pump.Dispose();
+                GC.SuppressFinalize(this);
+            }
         }
     }
 }

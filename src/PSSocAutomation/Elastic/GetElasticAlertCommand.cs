@@ -10,10 +10,11 @@ namespace PSSocAutomation.Elastic
 {
     /// <summary>
     /// <para type="synopsis">Streams alerts from Elasticsearch indices as normalized alerts.</para>
-    /// <para type="description">Get-ElasticAlert runs a query (optionally limited to a time window) and writes every matching document as a normalized alert (Id, Title, Severity, Time, Status, Host, User, and the original document whole). It pages with a point in time and search_after, so there is no 10,000-hit limit and memory stays flat; the next page is fetched while the pipeline works on this one, and the point in time is closed at the end or on Ctrl+C. -UniqueBy gives one alert per distinct value of a field, the latest by -TimeField, through a paged composite aggregation, so no value is lost however many there are. A page that fails for good after the first one ends the script (as throw does) once the alerts before it were written, saying how many came; a failure before any alert came is a non-terminating error.</para>
+    /// <para type="description">Get-ElasticAlert runs a query (optionally limited to a time window) and writes every matching document as a normalized alert (Id, Title, Severity, Time, Status, Host, User, and the original document whole). It pages with a point in time and search_after, so there is no 10,000-hit limit and memory stays flat; the next page is fetched while the pipeline works on this one, and the point in time is closed at the end or on Ctrl+C. -UniqueBy gives one alert per distinct value of a field, the latest by -TimeField, through a paged composite aggregation, so no value is lost however many there are. A page that fails for good after the first one ends the script (as throw does) once the alerts before it were written, saying how many came; a failure before any alert came is a non-terminating error. -Checkpoint makes a scheduled run resume: it reads from the saved watermark less -Overlap (alerts indexed late), skips the alerts earlier runs delivered, and saves the new watermark only when the whole pipeline completes without a terminating error, so a run that dies half-way is read again by the next one (the sinks absorb what repeats). A second run on the same checkpoint waits up to -CheckpointTimeoutSec, then stops with an error. Put the sinks in the same pipeline as the source: output collected into a variable first is delivered, as far as the checkpoint knows, once it is collected.</para>
     /// </summary>
     /// <example><code>Get-ElasticAlert -Index alerts -Since 15m</code></example>
     /// <example><code>Get-ElasticAlert -Index alerts -UniqueBy alert_id -TimeField timestamp | New-IrisCase -Customer ACME</code></example>
+    /// <example><code>Get-ElasticAlert -Index alerts -Since 1d -Checkpoint ~/soc/alerts.checkpoint -Overlap 10m | New-IrisAlert -Customer ACME</code><para>Run every five minutes: each run sends IRIS what arrived since the last completed run, including alerts indexed up to ten minutes late; the first run starts a day back.</para></example>
     /// <example><code>Get-ElasticAlert -Index 'logs-*' -Query @{ term = @{ 'event.kind' = 'alert' } } -Sort '@timestamp:desc' -First 100</code></example>
     [Cmdlet(VerbsCommon.Get, "ElasticAlert")]
     [OutputType(typeof(SocAlert))]
@@ -71,18 +72,28 @@ namespace PSSocAutomation.Elastic
         [ValidatePattern(@"^\d+(ms|s|m|h|d)$")]
         public string KeepAlive { get; set; } = "2m";
 
+        /// <summary>Resume where the last run on this checkpoint stopped: a file, a folder of checkpoints, or a checkpoint store. The watermark is saved only when the whole pipeline completes.</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public object? Checkpoint { get; set; }
+
+        /// <summary>How far before the saved watermark to look again, for alerts indexed late (default 5m); alerts already delivered are skipped.</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public object Overlap { get; set; } = "5m";
+
+        /// <summary>Seconds to wait for another run that holds the same checkpoint before stopping with an error (default 60).</summary>
+        [Parameter]
+        [ValidateRange(0, 86400)]
+        public int CheckpointTimeoutSec { get; set; } = 60;
+
+        private SourceCheckpoint? _checkpoint;
+        private bool _failed;
+
         protected override void ProcessRecord()
         {
-            TimeWindow? since = null;
-            try
-            {
-                if (Since != null) since = TimeWindow.Parse(PipelineInput.Unwrap(Since)!);
-            }
-            catch (ArgumentException ex)
-            {
-                ThrowTerminatingError(new ErrorRecord(ex, "ElasticInvalidSince", ErrorCategory.InvalidArgument, Since));
-                return;
-            }
+            var since = ParseTime(Since, nameof(Since));
+            if (Checkpoint != null) since = Resume(since);
 
             ElasticAlertQuery query;
             try
@@ -124,23 +135,78 @@ namespace PSSocAutomation.Elastic
                     foreach (var searchPage in Stream(ct => Client.StreamAsync(Index, body, PageSize, limit, KeepAlive, ct)))
                     {
                         var page = MapPage(mapper, searchPage);
-                        // One call per page: the engine enumerates it, skipping per-call checks a million times.
-                        WriteObject(page, enumerateCollection: true);
-                        count += page.Length;
+                        if (_checkpoint is null)
+                        {
+                            // One call per page: the engine enumerates it, skipping per-call checks a million times.
+                            WriteObject(page, enumerateCollection: true);
+                            count += page.Length;
+                        }
+                        else count += WriteResumed(_checkpoint.Run, page);
                         progress.Report($"{count} alerts", count);
                     }
                 }
-                WriteVerbose($"Get-ElasticAlert wrote {count} alert(s) from {Index}.");
+                WriteVerbose($"Get-ElasticAlert wrote {count} alert(s) from {Index}." +
+                             (_checkpoint is null ? string.Empty : $" {_checkpoint.Run.Skipped} were delivered by an earlier run and skipped."));
             }
             catch (SocApiException ex)
             {
+                _failed = true;
                 ReportStreamFailure(ex, ErrorPrefix, Index, count, UniqueBy != null ? "unique alerts" : "alerts");
+            }
+            catch (Exception ex) when (!(ex is PipelineStoppedException))
+            {
+                // A downstream stop (Select-Object -First) is no failure of this source: the pipeline's outcome decides.
+                _failed = true;
+                throw;
             }
             finally
             {
                 progress.Complete();
             }
         }
+
+        /// <summary>
+        /// Takes -Checkpoint for this run and returns the window to read: from the saved watermark less -Overlap, or
+        /// -Since when that is later (and on a first run).
+        /// </summary>
+        private TimeWindow? Resume(TimeWindow? since)
+        {
+            if (_checkpoint != null)
+                ThrowArgumentError("ElasticCheckpointOneIndex", "-Checkpoint follows one read: pipe one index (or give -Index) when resuming from a checkpoint.", Index);
+            if (UniqueBy != null || Sort != null)
+                ThrowArgumentError("ElasticCheckpointWithSort", "-Checkpoint reads alerts oldest first by -TimeField, so that the watermark only moves forward; it cannot be combined with -Sort or -UniqueBy.", Checkpoint);
+            var overlap = ParseTime(Overlap, nameof(Overlap))!;
+            if (overlap.RelativeSpan is not TimeSpan span)
+            {
+                ThrowArgumentError("ElasticInvalidOverlap", $"-Overlap '{Overlap}' must be a length of time such as '5m' or '1h', not a date.", Overlap);
+                return since;
+            }
+            _checkpoint = OpenCheckpoint(Checkpoint!, $"Get-ElasticAlert {Index} {TimeField}", span, CheckpointTimeoutSec);
+            if (_checkpoint.Run.ReadFrom is not DateTimeOffset from) return since;
+            WriteVerbose($"Resuming from the checkpoint {_checkpoint.Where}: alerts since {from:o} ({Overlap} before the last run's newest), skipping those already delivered.");
+            return since != null && since.StartFrom(DateTimeOffset.UtcNow) > from ? since : TimeWindow.Parse(from);
+        }
+
+        /// <summary>
+        /// Writes the alerts an earlier run did not deliver, one by one, so the watermark counts only what went down the
+        /// pipeline. Each is marked before it is written: a write that throws either failed the pipeline (nothing is
+        /// saved then) or was Select-Object -First taking this alert as its last (it was delivered).
+        /// </summary>
+        private long WriteResumed(WatermarkRun run, SocAlert[] page)
+        {
+            long written = 0;
+            foreach (var alert in page)
+            {
+                var id = alert.Index + "/" + (alert.DocumentId ?? alert.Id);
+                if (!run.IsNew(id)) continue;
+                run.MarkDelivered(id, alert.Time);
+                written++;
+                WriteObject(alert);
+            }
+            return written;
+        }
+
+        protected override void Release() => _checkpoint?.Finish(this, _failed);
 
         /// <summary>
         /// -Fields plus the alert id's field(s), unless one is already listed, so that restricting _source never turns

@@ -58,14 +58,7 @@ namespace PSSocAutomation.Elastic
 
         protected override void Begin()
         {
-            try
-            {
-                if (Since != null) _since = TimeWindow.Parse(PipelineInput.Unwrap(Since)!);
-            }
-            catch (ArgumentException ex)
-            {
-                ThrowTerminatingError(new ErrorRecord(ex, "ElasticInvalidSince", ErrorCategory.InvalidArgument, Since) { ErrorDetails = new ErrorDetails("-Since: " + ex.Message) });
-            }
+            _since = ParseTime(Since, nameof(Since));
             _mapper = new ElasticAlertMapper(TimeField, IdField);
         }
 
