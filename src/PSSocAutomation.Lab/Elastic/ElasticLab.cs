@@ -162,6 +162,36 @@ public sealed class ElasticLab : ILabService
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
+    /// <summary>
+    /// The live documents a query matches in an index expression (ignore_unavailable), with the index holding each:
+    /// the scan half of the _update_by_query Kibana's signals/status runs, without the 10,000-hit window of a search.
+    /// </summary>
+    internal List<(ElasticIndex Index, StoredDocument Doc)> MatchForKibana(string index, byte[] queryJson)
+    {
+        using var body = ElasticRequestBody.Parse(queryJson);
+        var query = body.Root is { } root ? new ElasticQueryParser(body).Parse(root, JsonPath.Root.Property("query")) : ElasticQuery.MatchAll;
+        var now = Now;
+        var matches = new List<(ElasticIndex, StoredDocument)>();
+        foreach (var target in Store.Resolve(index, ignoreUnavailable: true))
+        {
+            var snapshot = target.Snapshot;
+            DocMatcher matcher;
+            try
+            {
+                matcher = query.Bind(new QueryContext(snapshot, now));
+            }
+            catch (ElasticShardException e)
+            {
+                throw ElasticException.SearchPhase(e.Status, new[] { new ElasticException.ShardFailure(target.Name, 0, e.Reason) });
+            }
+            for (var i = 0; i < snapshot.Count; i++)
+            {
+                if (snapshot.Visible(i) && matcher.Matches(snapshot.Docs[i])) matches.Add((target, snapshot.Docs[i]));
+            }
+        }
+        return matches;
+    }
+
     /// <summary>Makes every open point in time expire now, as if its keep-alive had run out.</summary>
     public void ExpirePits() => Pits.ExpireAll();
 
