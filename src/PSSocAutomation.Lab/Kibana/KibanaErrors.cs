@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.WebUtilities;
 using PSSocAutomation.Lab.Hosting;
@@ -22,7 +24,12 @@ internal static class KibanaErrors
     public static LabResponse Security(int status, string message) =>
         Json(status, new JsonObject { ["status_code"] = status, ["message"] = message });
 
-    public static LabResponse Json(int status, JsonNode body) => new(status, "application/json; charset=utf-8", body.ToJsonString());
+    /// <summary>JSON.stringify escapes only what JSON requires: quotes stay \" and non-ASCII stays as it is.</summary>
+    private static readonly JsonSerializerOptions Relaxed = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static LabResponse Json(int status, JsonNode body) => new(status, "application/json; charset=utf-8", body.ToJsonString(Relaxed));
+
+    public static string ToJson(JsonNode body) => body.ToJsonString(Relaxed);
 }
 
 /// <summary>A route's refusal, thrown from deep in validation and written by the Kibana Lab's error middleware.</summary>

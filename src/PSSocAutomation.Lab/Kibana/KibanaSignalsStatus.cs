@@ -62,7 +62,7 @@ internal sealed class KibanaSignalsStatus
             {
                 ["statusCode"] = 409,
                 ["error"] = "Conflict",
-                ["message"] = refused.ToJsonString(),
+                ["message"] = KibanaErrors.ToJson(refused),
             });
         }
 
@@ -107,22 +107,19 @@ internal sealed class KibanaSignalsStatus
             }
             return new JsonObject
             {
-                ["query"] = new JsonObject
+                ["bool"] = new JsonObject
                 {
-                    ["bool"] = new JsonObject
-                    {
-                        ["should"] = new JsonArray(
-                            new JsonObject { ["ids"] = new JsonObject { ["values"] = values.DeepClone() } },
-                            new JsonObject { ["terms"] = new JsonObject { ["kibana.alert.uuid"] = values } }),
-                        ["minimum_should_match"] = 1,
-                    },
+                    ["should"] = new JsonArray(
+                        new JsonObject { ["ids"] = new JsonObject { ["values"] = values.DeepClone() } },
+                        new JsonObject { ["terms"] = new JsonObject { ["kibana.alert.uuid"] = values } }),
+                    ["minimum_should_match"] = 1,
                 },
             };
         }
         if (body.TryGetPropertyValue("query", out var query) && query is not null)
         {
-            if (query is not JsonObject) throw KibanaException.BadBody($"query: Expected object, received {KibanaRequestBody.ZodType(query)}");
-            return new JsonObject { ["query"] = query.DeepClone() };
+            if (query is not JsonObject asked) throw KibanaException.BadBody($"query: Expected object, received {KibanaRequestBody.ZodType(query)}");
+            return asked;
         }
         throw KibanaException.BadBody("Invalid input: signal_ids or query is required");
     }
