@@ -141,8 +141,8 @@ internal sealed class ElasticStore
     /// <summary>
     /// An index expression to indices. A named index that does not exist is index_not_found (unless
     /// ignore_unavailable); a wildcard that matches nothing is simply nothing (unless allow_no_indices=false).
-    /// Hidden indices (leading dot) only match patterns that start with a dot. A name that is an alias stands for its
-    /// indices (explicit names only: the Lab does not expand wildcards over aliases).
+    /// Hidden indices (leading dot) only match patterns that start with a dot. A name that is an alias, or an alias a
+    /// pattern matches, stands for the alias's indices.
     /// </summary>
     public List<ElasticIndex> Resolve(string? expression, bool ignoreUnavailable = false, bool allowNoIndices = true)
     {
@@ -166,6 +166,15 @@ internal sealed class ElasticStore
             {
                 foreach (var index in Indices.Where(i => ElasticWildcard.Matches(part, i.Name) && (!i.Name.StartsWith('.') || part.StartsWith('.'))))
                     AddOnce(result, index);
+                // A pattern matches alias names too (.alerts-security.alerts-* reaches every space's backing indices).
+                foreach (var (alias, members) in _aliases.OrderBy(a => a.Key, StringComparer.Ordinal))
+                {
+                    if (!ElasticWildcard.Matches(part, alias) || (alias.StartsWith('.') && !part.StartsWith('.'))) continue;
+                    foreach (var member in members)
+                    {
+                        if (_indices.TryGetValue(member, out var backing)) AddOnce(result, backing);
+                    }
+                }
                 continue;
             }
             if (_indices.TryGetValue(part, out var named)) AddOnce(result, named);

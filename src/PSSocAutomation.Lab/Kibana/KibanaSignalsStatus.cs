@@ -57,7 +57,12 @@ internal sealed class KibanaSignalsStatus
         if (conflicted.Count > 0 && abort)
         {
             // ES stops at the conflict; the Lab checks every id first, so an aborted request changed nothing.
-            var refused = Result(started, matches.Count, 0, conflicted.Count, new JsonArray());
+            // ES lists each conflict under failures when it aborts (with proceed it only counts them).
+            var conflicts = new JsonArray();
+            foreach (var (index, doc) in matches.Where(m => conflicted.Contains(m.Doc.Id)))
+                conflicts.Add(Failure(index.Name, doc.Id, "version_conflict_engine_exception",
+                    $"[{doc.Id}]: version conflict, required seqNo [{doc.SeqNo}], primary term [1]. current document has seqNo [{doc.SeqNo + 1}] and primary term [1]", 409));
+            var refused = Result(started, matches.Count, 0, conflicted.Count, conflicts);
             return KibanaErrors.Json(409, new JsonObject
             {
                 ["statusCode"] = 409,
@@ -77,13 +82,7 @@ internal sealed class KibanaSignalsStatus
             var written = index.Write(doc.Id, JsonSerializer.SerializeToUtf8Bytes(source), createOnly: false);
             if (written.Failed)
             {
-                failures.Add(new JsonObject
-                {
-                    ["index"] = index.Name,
-                    ["id"] = doc.Id,
-                    ["cause"] = new JsonObject { ["type"] = written.Error!.Type, ["reason"] = written.Error.Reason },
-                    ["status"] = written.Status,
-                });
+                failures.Add(Failure(index.Name, doc.Id, written.Error!.Type, written.Error.Reason, written.Status));
                 continue;
             }
             // Rewriting the same status is still a write to ES (the script sets it again): updated, not a noop.
@@ -139,6 +138,15 @@ internal sealed class KibanaSignalsStatus
         KibanaAlertDocument.Set(source, "kibana.alert.workflow_user", user);
         if (reason is not null) KibanaAlertDocument.Set(source, "kibana.alert.workflow_reason", reason);
     }
+
+    /// <summary>One entry of update_by_query's failures, as its bulk phase reports a document it could not write.</summary>
+    private static JsonObject Failure(string index, string id, string type, string reason, int status) => new()
+    {
+        ["index"] = index,
+        ["id"] = id,
+        ["cause"] = new JsonObject { ["type"] = type, ["reason"] = reason, ["index"] = index },
+        ["status"] = status,
+    };
 
     /// <summary>The _update_by_query response, key for key as signals-status.response.json has it.</summary>
     private static JsonObject Result(long started, int total, int updated, int conflicts, JsonArray failures) => new()

@@ -295,6 +295,8 @@ public sealed class KibanaLabTests : IClassFixture<LabFixture>, IDisposable
         var inner = JsonNode.Parse((string)reply.Json["message"]!)!;
         Assert.Equal(2, (int)inner["version_conflicts"]!);
         Assert.Equal(0, (int)inner["updated"]!);
+        Assert.Equal(2, inner["failures"]!.AsArray().Count);
+        Assert.Equal("version_conflict_engine_exception", (string?)inner["failures"]![0]!["cause"]!["type"]);
         Assert.Equal("open", _kibana.WorkflowStatusOf(ids[0]));
         Assert.Equal(0, _kibana.ConflictOnNextUpdates);
 
@@ -315,6 +317,29 @@ public sealed class KibanaLabTests : IClassFixture<LabFixture>, IDisposable
         Assert.Equal(1, (int)reply.Json["updated"]!);
         Assert.Equal("open", _kibana.WorkflowStatusOf(ids[0]));
         Assert.Equal("closed", _kibana.WorkflowStatusOf(ids[1]));
+    }
+
+    [Fact]
+    public async Task The_alias_resolves_by_name_and_by_pattern_and_goes_with_its_indices()
+    {
+        Assert.Throws<InvalidOperationException>(() => _lab.Elastic.AddAlias(".my-alias", ".missing"));
+        _kibana.SeedAlerts(4);
+        _kibana.SeedAlerts(2, "soc");
+        _kibana.SeedLegacySignals(3);
+        var byName = await Send(_es, HttpMethod.Get, "/" + KibanaLab.AlertsAlias() + "/_count");
+        Assert.Equal(7, (int)byName.Json["count"]!);
+        var byPattern = await Send(_es, HttpMethod.Get, "/.alerts-security.alerts-*/_count");
+        Assert.Equal(9, (int)byPattern.Json["count"]!);
+        // A hidden alias is not reached by a pattern that does not start with a dot.
+        var hiddenSafe = await Send(_es, HttpMethod.Get, "/*alerts-security*/_count");
+        Assert.Equal(0, (int)hiddenSafe.Json["count"]!);
+
+        Assert.True(_lab.Elastic.DeleteIndex(KibanaLab.LegacyIndex()));
+        var afterDelete = await Send(_es, HttpMethod.Get, "/" + KibanaLab.AlertsAlias() + "/_count");
+        Assert.Equal(4, (int)afterDelete.Json["count"]!);
+        Assert.True(_lab.Elastic.DeleteIndex(KibanaLab.AlertsIndex()));
+        var gone = await Send(_es, HttpMethod.Get, "/" + KibanaLab.AlertsAlias() + "/_count");
+        Assert.Equal(404, gone.Code);
     }
 
     // ---- deep paging on the alias, seeding volume ----
