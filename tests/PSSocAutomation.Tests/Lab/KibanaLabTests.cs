@@ -91,6 +91,43 @@ public sealed class KibanaLabTests : IClassFixture<LabFixture>, IDisposable
         Assert.Equal(new[] { "default", "soc" }, _kibana.Spaces);
     }
 
+    [Fact]
+    public async Task An_injected_fault_comes_in_the_platform_shape()
+    {
+        _lab.Faults.Add(new FaultRule { Service = "kibana", PathContains = "signals/search", Status = 503, RetryAfterSeconds = 2 });
+        var reply = await Search("/api/detection_engine/signals/search", """{"size":1}""");
+        Assert.Equal(503, reply.Code);
+        Assert.Equal("""{"statusCode":503,"error":"Service Unavailable","message":"Service Unavailable"}""", reply.Text);
+        Assert.Equal("2", reply.Response.Headers.GetValues("Retry-After").Single());
+        Assert.Equal("kibana", _lab.Journal.Entries[^1].Service);
+    }
+
+    [Fact]
+    public void Seeded_alerts_are_shaped_like_alerts_as_data_documents()
+    {
+        var start = new DateTimeOffset(2026, 3, 1, 8, 0, 0, TimeSpan.Zero);
+        var ids = _kibana.SeedAlerts(20, start: start, step: TimeSpan.FromMinutes(1), status: "acknowledged", sameTimestampGroup: 4);
+        var docs = ids.Select(id => JsonNode.Parse(_kibana.SourceOf(id)!)!.AsObject()).ToList();
+        // Groups of four share one @timestamp, one minute apart.
+        Assert.Equal(5, docs.Select(d => (string)d["@timestamp"]!).Distinct().Count());
+        Assert.Equal("2026-03-01T08:00:00.000Z", (string?)docs[3]["@timestamp"]);
+        Assert.Equal("2026-03-01T08:01:00.000Z", (string?)docs[4]["@timestamp"]);
+        Assert.All(docs, d =>
+        {
+            Assert.Equal("acknowledged", (string?)d["kibana.alert.workflow_status"]);
+            Assert.Equal("signal", (string?)d["event"]!["kind"]);
+            Assert.Equal("default", (string?)d["kibana.space_ids"]![0]);
+            Assert.Contains((string)d["kibana.alert.severity"]!, new[] { "low", "medium", "high", "critical" });
+            Assert.True(DateTimeOffset.Parse((string)d["kibana.alert.original_time"]!, System.Globalization.CultureInfo.InvariantCulture) <
+                DateTimeOffset.Parse((string)d["@timestamp"]!, System.Globalization.CultureInfo.InvariantCulture));
+        });
+        Assert.Equal(ids, docs.Select(d => (string)d["kibana.alert.uuid"]!).ToArray());
+        Assert.Equal(2, docs.Count(d => d["kibana.alert.building_block_type"] is not null));
+        Assert.Matches("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", ids[0]);
+        // Another space never shares an id.
+        Assert.DoesNotContain(_kibana.SeedAlerts(20, "soc")[0], ids);
+    }
+
     // ---- signals/search ----
 
     [Fact]
@@ -303,6 +340,22 @@ public sealed class KibanaLabTests : IClassFixture<LabFixture>, IDisposable
         // The next request goes through.
         var retry = await Search("/api/detection_engine/signals/status", body);
         Assert.Equal(2, (int)retry.Json["updated"]!);
+    }
+
+    [Fact]
+    public async Task Conflict_on_next_update_with_proceed_is_200_counting_every_match_and_updating_none()
+    {
+        var ids = _kibana.SeedAlerts(3);
+        _kibana.ConflictOnNextUpdates = 2;
+        var reply = await Search("/api/detection_engine/signals/status",
+            """{"query":{"match_all":{}},"status":"closed","conflicts":"proceed"}""");
+        Assert.Equal(200, reply.Code);
+        Assert.Equal(3, (int)reply.Json["total"]!);
+        Assert.Equal(3, (int)reply.Json["version_conflicts"]!);
+        Assert.Equal(0, (int)reply.Json["updated"]!);
+        Assert.Empty(reply.Json["failures"]!.AsArray());
+        Assert.All(ids, id => Assert.Equal("open", _kibana.WorkflowStatusOf(id)));
+        Assert.Equal(1, _kibana.ConflictOnNextUpdates);
     }
 
     [Fact]
