@@ -40,6 +40,7 @@ Console.WriteLine("PSSocAutomation Lab (loopback only). Credentials are fresh fo
 Console.WriteLine($"  Elasticsearch  {lab.ElasticUri}");
 Console.WriteLine($"                 Basic {lab.Credentials.ElasticUser} / {lab.Credentials.ElasticPassword}");
 Console.WriteLine($"                 ApiKey {lab.Credentials.ElasticApiKeyEncoded}");
+Console.WriteLine($"  Kibana         {lab.KibanaUri}  (Elasticsearch credentials)");
 Console.WriteLine($"  DFIR-IRIS      {lab.IrisUri}  (self-signed; SHA-256 {lab.CertificateSha256})");
 Console.WriteLine($"                 API key {lab.Credentials.IrisApiKey}");
 try

@@ -111,6 +111,42 @@ public sealed class ElasticLab : ILabService
 
     public bool DeleteIndex(string index) => Store.Delete(index);
 
+    /// <summary>Points <paramref name="alias"/> at <paramref name="index"/>, which must exist (create it first).</summary>
+    /// <exception cref="InvalidOperationException">The index does not exist, or an index already has the alias's name.</exception>
+    public void AddAlias(string alias, string index)
+    {
+        try
+        {
+            Store.AddAlias(alias, index);
+        }
+        catch (ElasticException e)
+        {
+            throw new InvalidOperationException(e.Error.Reason);
+        }
+    }
+
+    /// <summary>
+    /// A _search run on Kibana's behalf (signals/search forwards its body as the current user): same parser and
+    /// executor as the HTTP route, ignore_unavailable so a space with no alerts index finds nothing instead of failing.
+    /// Returns ES's raw response body; a refused request throws the <see cref="ElasticException"/> ES would answer.
+    /// </summary>
+    internal async Task<string> SearchForKibanaAsync(string index, byte[] body)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        using var parsed = ElasticRequestBody.Parse(body);
+        var request = SearchRequest.Parse(parsed, QueryCollection.Empty);
+        request.IgnoreUnavailable = true;
+        var targets = Store.Resolve(index, ignoreUnavailable: true).Select(i => i.Snapshot).ToArray();
+        using var result = SearchExecutor.Execute(request, targets, null, Store, Now);
+        var took = (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        using var buffer = new MemoryStream();
+        await using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            await SearchResponseWriter.WriteAsync(new JsonSink(writer, null), request, result, took, null).ConfigureAwait(false);
+        }
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
     /// <summary>Live documents in an index (0 when it does not exist).</summary>
     public long Count(string index) => Store.Find(index)?.LiveCount ?? 0;
 
@@ -126,10 +162,40 @@ public sealed class ElasticLab : ILabService
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
+    /// <summary>
+    /// The live documents a query matches in an index expression (ignore_unavailable), with the index holding each:
+    /// the scan half of the _update_by_query Kibana's signals/status runs, without the 10,000-hit window of a search.
+    /// </summary>
+    internal List<(ElasticIndex Index, StoredDocument Doc)> MatchForKibana(string index, byte[] queryJson)
+    {
+        using var body = ElasticRequestBody.Parse(queryJson);
+        var query = body.Root is { } root ? new ElasticQueryParser(body).Parse(root, JsonPath.Root.Property("query")) : ElasticQuery.MatchAll;
+        var now = Now;
+        var matches = new List<(ElasticIndex, StoredDocument)>();
+        foreach (var target in Store.Resolve(index, ignoreUnavailable: true))
+        {
+            var snapshot = target.Snapshot;
+            DocMatcher matcher;
+            try
+            {
+                matcher = query.Bind(new QueryContext(snapshot, now));
+            }
+            catch (ElasticShardException e)
+            {
+                throw ElasticException.SearchPhase(e.Status, new[] { new ElasticException.ShardFailure(target.Name, 0, e.Reason) });
+            }
+            for (var i = 0; i < snapshot.Count; i++)
+            {
+                if (snapshot.Visible(i) && matcher.Matches(snapshot.Docs[i])) matches.Add((target, snapshot.Docs[i]));
+            }
+        }
+        return matches;
+    }
+
     /// <summary>Makes every open point in time expire now, as if its keep-alive had run out.</summary>
     public void ExpirePits() => Pits.ExpireAll();
 
-    /// <summary>Back to a fresh cluster: no index, no point in time, the system clock, stable pit ids.</summary>
+    /// <summary>Back to a fresh cluster: no index (so no alias), no point in time, the system clock, stable pit ids.</summary>
     public void Reset()
     {
         foreach (var name in IndexNames) Store.Delete(name);

@@ -11,6 +11,9 @@ internal sealed class ElasticStore
 {
     private readonly ConcurrentDictionary<string, ElasticIndex> _indices = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<SortedOrder>> _orders = new(StringComparer.Ordinal);
+    // Alias name to the indices it points at. Kibana's alerts live behind one (.alerts-security.alerts-<space>), so a
+    // search or PIT on that name must reach the backing indices.
+    private readonly ConcurrentDictionary<string, string[]> _aliases = new(StringComparer.Ordinal);
     private readonly object _create = new();
     private readonly Func<DateTimeOffset> _now;
 
@@ -102,12 +105,44 @@ internal sealed class ElasticStore
         }
     }
 
-    public bool Delete(string name) => _indices.TryRemove(name, out _);
+    public bool Delete(string name)
+    {
+        lock (_create)
+        {
+            if (!_indices.TryRemove(name, out _)) return false;
+            // ES drops an index's aliases with it; an alias left with no index is no alias at all.
+            foreach (var (alias, members) in _aliases)
+            {
+                var rest = members.Where(m => m != name).ToArray();
+                if (rest.Length == members.Length) continue;
+                if (rest.Length == 0) _aliases.TryRemove(alias, out _);
+                else _aliases[alias] = rest;
+            }
+            return true;
+        }
+    }
+
+    /// <summary>Points an alias at an existing index (adding to the indices it already has), as POST /_aliases add does.</summary>
+    public void AddAlias(string alias, string index)
+    {
+        ValidateName(alias);
+        lock (_create)
+        {
+            if (!_indices.ContainsKey(index)) throw ElasticException.IndexNotFound(index);
+            if (_indices.ContainsKey(alias))
+                throw ElasticException.InvalidIndexName(alias, "an index or data stream exists with the same name as the alias");
+            _aliases.AddOrUpdate(alias, _ => new[] { index }, (_, members) => members.Contains(index) ? members : members.Append(index).ToArray());
+        }
+    }
+
+    /// <summary>The indices an alias points at, in creation order; empty when it is no alias.</summary>
+    public IReadOnlyList<string> AliasMembers(string alias) => _aliases.TryGetValue(alias, out var members) ? members : Array.Empty<string>();
 
     /// <summary>
     /// An index expression to indices. A named index that does not exist is index_not_found (unless
     /// ignore_unavailable); a wildcard that matches nothing is simply nothing (unless allow_no_indices=false).
-    /// Hidden indices (leading dot) only match patterns that start with a dot.
+    /// Hidden indices (leading dot) only match patterns that start with a dot. A name that is an alias, or an alias a
+    /// pattern matches, stands for the alias's indices.
     /// </summary>
     public List<ElasticIndex> Resolve(string? expression, bool ignoreUnavailable = false, bool allowNoIndices = true)
     {
@@ -131,9 +166,25 @@ internal sealed class ElasticStore
             {
                 foreach (var index in Indices.Where(i => ElasticWildcard.Matches(part, i.Name) && (!i.Name.StartsWith('.') || part.StartsWith('.'))))
                     AddOnce(result, index);
+                // A pattern matches alias names too (.alerts-security.alerts-* reaches every space's backing indices).
+                foreach (var (alias, members) in _aliases.OrderBy(a => a.Key, StringComparer.Ordinal))
+                {
+                    if (!ElasticWildcard.Matches(part, alias) || (alias.StartsWith('.') && !part.StartsWith('.'))) continue;
+                    foreach (var member in members)
+                    {
+                        if (_indices.TryGetValue(member, out var backing)) AddOnce(result, backing);
+                    }
+                }
                 continue;
             }
             if (_indices.TryGetValue(part, out var named)) AddOnce(result, named);
+            else if (_aliases.TryGetValue(part, out var members))
+            {
+                foreach (var member in members)
+                {
+                    if (_indices.TryGetValue(member, out var backing)) AddOnce(result, backing);
+                }
+            }
             else if (!ignoreUnavailable) throw ElasticException.IndexNotFound(part);
         }
         if (result.Count == 0 && !allowNoIndices) throw ElasticException.IndexNotFound(expression ?? "_all", "index_expression");

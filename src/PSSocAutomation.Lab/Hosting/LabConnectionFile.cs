@@ -5,7 +5,7 @@ namespace PSSocAutomation.Lab.Hosting;
 
 /// <summary>
 /// Where a Lab process is and how to log in, as a JSON file for a script or test that started it: the Elastic URI, user,
-/// password and encoded API key, and the IRIS URI, API key and certificate pin, under the names Connect-Elastic and
+/// password and encoded API key, the Kibana URI (same credentials), and the IRIS URI, API key and certificate pin, under the names Connect-Elastic and
 /// Connect-Iris take. Written whole or not at all, so a reader polling for the file never sees half of it.
 /// </summary>
 public static class LabConnectionFile
@@ -21,6 +21,11 @@ public static class LabConnectionFile
             ["User"] = lab.Credentials.ElasticUser,
             ["Password"] = lab.Credentials.ElasticPassword,
             ["ApiKey"] = lab.Credentials.ElasticApiKeyEncoded,
+        },
+        // Kibana takes the Elasticsearch credentials above.
+        ["Kibana"] = new JsonObject
+        {
+            ["Uri"] = lab.KibanaUri.ToString(),
         },
         ["Iris"] = new JsonObject
         {

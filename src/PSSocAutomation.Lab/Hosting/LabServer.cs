@@ -14,6 +14,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using PSSocAutomation.Lab.Elastic;
 using PSSocAutomation.Lab.Iris;
+using PSSocAutomation.Lab.Kibana;
 
 namespace PSSocAutomation.Lab.Hosting;
 
@@ -40,6 +41,7 @@ public sealed class LabServer : IAsyncDisposable
         Certificate = LabCertificate.Create();
         Elastic = new ElasticLab(this);
         Iris = new IrisLab(this);
+        Kibana = new KibanaLab(this);
     }
 
     public LabOptions Options { get; }
@@ -54,9 +56,12 @@ public sealed class LabServer : IAsyncDisposable
 
     public ElasticLab Elastic { get; }
     public IrisLab Iris { get; }
+    /// <summary>Kibana's detection engine, over the alerts stored in <see cref="Elastic"/>.</summary>
+    public KibanaLab Kibana { get; }
 
     public Uri ElasticUri => UriOf(Elastic.Name);
     public Uri IrisUri => UriOf(Iris.Name);
+    public Uri KibanaUri => UriOf(Kibana.Name);
 
     public Uri UriOf(string service) => _apps.First(a => a.Service.Name == service).Uri;
 
@@ -65,7 +70,7 @@ public sealed class LabServer : IAsyncDisposable
         var lab = new LabServer(options ?? new LabOptions());
         try
         {
-            foreach (var service in new ILabService[] { lab.Elastic, lab.Iris })
+            foreach (var service in new ILabService[] { lab.Elastic, lab.Iris, lab.Kibana })
                 await lab.StartServiceAsync(service, cancellationToken).ConfigureAwait(false);
         }
         catch

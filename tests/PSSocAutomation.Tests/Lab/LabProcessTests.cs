@@ -111,6 +111,12 @@ public sealed class LabProcessTests : IDisposable
         apiKey.Headers.Authorization = new AuthenticationHeaderValue("ApiKey", (string)elastic["ApiKey"]!);
         Assert.Equal(200, (int)(await es.SendAsync(apiKey)).StatusCode);
 
+        // Kibana takes the same credentials.
+        using var kibana = new HttpClient { BaseAddress = new Uri((string)file["Kibana"]!["Uri"]!) };
+        using var status = new HttpRequestMessage(HttpMethod.Get, "api/status");
+        status.Headers.Authorization = new AuthenticationHeaderValue("ApiKey", (string)elastic["ApiKey"]!);
+        Assert.Equal(200, (int)(await kibana.SendAsync(status)).StatusCode);
+
         // The pin is all it takes to trust the Lab's self-signed IRIS certificate, as Connect-Iris -CertificateThumbprint does.
         var iris = file["Iris"]!;
         var pin = (string)iris["CertificateThumbprint"]!;
