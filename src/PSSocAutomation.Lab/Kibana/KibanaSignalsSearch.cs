@@ -65,7 +65,9 @@ internal sealed class KibanaSignalsSearch
                     throw KibanaException.BadBody($"track_total_hits: Expected boolean, received {KibanaRequestBody.ZodType(value)}");
                 case "size" when kind != JsonValueKind.Number:
                     throw KibanaException.BadBody($"size: Expected number, received {KibanaRequestBody.ZodType(value)}");
-                case "size" when !value!.AsValue().TryGetValue(out int size) || size < 0:
+                case "size" when !value!.AsValue().TryGetValue(out int _):
+                    throw KibanaException.BadBody("size: Expected integer, received float");
+                case "size" when value!.GetValue<int>() < 0:
                     throw KibanaException.BadBody("size: Number must be greater than or equal to 0");
                 case "query" or "aggs" or "runtime_mappings" when kind != JsonValueKind.Object:
                     throw KibanaException.BadBody($"{key}: Expected object, received {KibanaRequestBody.ZodType(value)}");
