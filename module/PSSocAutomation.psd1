@@ -18,6 +18,8 @@
         'Disconnect-Elastic'
         'Invoke-ElasticSearch'
         'Get-ElasticAlert'
+        'Get-ElasticSecurityAlert'
+        'Set-ElasticAlertStatus'
         'Expand-AlertBucket'
         'Get-AlertIndicator'
         'Search-ElasticIndicator'

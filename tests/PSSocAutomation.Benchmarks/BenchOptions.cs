@@ -25,8 +25,10 @@ public sealed class BenchOptions
         modes:
           elastic   seed alerts in the Lab's Elasticsearch, stream them through Get-ElasticAlert in a hosted runspace,
                     compare with the same requests read by plain C# (no PowerShell), and sample memory
+          kibana    seed detection alerts in the Lab's Kibana space, deep-page them through Get-ElasticSecurityAlert
+                    (one Kibana page, then the alerts index) and through Get-ElasticAlert on the same alias
           iris      create IRIS cases through New-IrisCase against the Lab with per-request latency, at -ThrottleLimit 1 and N
-          all       both
+          all       all three
 
         options:
           --alerts N        alerts to seed and stream (default 1000000)
@@ -43,7 +45,7 @@ public sealed class BenchOptions
         if (args.Length == 0) return new BenchOptions();
         var mode = args[0].ToLowerInvariant() switch
         {
-            "elastic" or "iris" or "all" => args[0].ToLowerInvariant(),
+            "elastic" or "kibana" or "iris" or "all" => args[0].ToLowerInvariant(),
             "help" or "-h" or "--help" or "-?" => "help",
             _ => throw new ArgumentException($"Unknown mode '{args[0]}'."),
         };

@@ -2,6 +2,7 @@ using PSSocAutomation.Benchmarks;
 
 // Throughput and memory figures for PSSocAutomation, printed. Not a test: nothing here fails a build.
 //   dotnet run -c Release --project tests/PSSocAutomation.Benchmarks -- elastic [--alerts 1000000] [--page-size 5000]
+//   dotnet run -c Release --project tests/PSSocAutomation.Benchmarks -- kibana [--alerts 100000] [--page-size 5000]
 //   dotnet run -c Release --project tests/PSSocAutomation.Benchmarks -- iris [--cases 1000] [--latency-ms 20] [--throttle 8]
 //   dotnet run -c Release --project tests/PSSocAutomation.Benchmarks -- all
 BenchOptions options;
@@ -25,5 +26,6 @@ if (options.Mode == "help")
 Report.Header(options);
 var exitCode = 0;
 if (options.Mode is "elastic" or "all") exitCode = Math.Max(exitCode, await ElasticBenchmark.RunAsync(options));
+if (options.Mode is "kibana" or "all") exitCode = Math.Max(exitCode, await KibanaBenchmark.RunAsync(options));
 if (options.Mode is "iris" or "all") exitCode = Math.Max(exitCode, await IrisBenchmark.RunAsync(options));
 return exitCode;

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Text.Json;
 
@@ -7,6 +8,43 @@ namespace PSSocAutomation.Core
     /// <summary>A field's value as alert sources mean it: text or a scalar, with a one-item array taken as its item (Kibana's "fields").</summary>
     public static class JsonFields
     {
+        /// <summary>
+        /// The values at a dotted path, whether the document nests it (host → name) or keeps it flat ("kibana.alert.reason"
+        /// as one key, as Kibana's alert documents do) or anything between; an array on the way gives what each item has.
+        /// </summary>
+        public static IEnumerable<JsonElement> At(JsonElement node, string path)
+        {
+            if (node.ValueKind != JsonValueKind.Object) yield break;
+            foreach (var property in node.EnumerateObject())
+            {
+                if (string.Equals(property.Name, path, StringComparison.Ordinal))
+                {
+                    yield return property.Value;
+                }
+                else if (path.Length > property.Name.Length && path[property.Name.Length] == '.' && path.StartsWith(property.Name, StringComparison.Ordinal))
+                {
+                    var rest = path.Substring(property.Name.Length + 1);
+                    if (property.Value.ValueKind == JsonValueKind.Array)
+                    {
+                        foreach (var item in property.Value.EnumerateArray())
+                            foreach (var v in At(item, rest)) yield return v;
+                    }
+                    else foreach (var v in At(property.Value, rest)) yield return v;
+                }
+            }
+        }
+
+        /// <summary>The first scalar at a dotted path (the first item of an array, as Kibana's "fields" give every value), or null.</summary>
+        public static JsonElement? FirstAt(JsonElement node, string path)
+        {
+            foreach (var value in At(node, path))
+            {
+                if (value.ValueKind != JsonValueKind.Array) return value;
+                foreach (var item in value.EnumerateArray()) return item;
+            }
+            return null;
+        }
+
         public static string? AsString(JsonElement value)
         {
             switch (value.ValueKind)

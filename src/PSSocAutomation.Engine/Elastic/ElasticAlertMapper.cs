@@ -166,7 +166,8 @@ namespace PSSocAutomation.Elastic
 
         private void Fill(SocAlert alert)
         {
-            var docId = (alert.SourceFields as ElasticAlertFields)?.DocumentId;
+            // Read through the generic accessor: a source may have replaced the fields with richer ones (SecurityAlertFields).
+            var docId = alert.DocumentId;
             using var parsed = JsonDocument.Parse(alert.OriginalUtf8);
             var doc = parsed.RootElement;
             var values = _values ??= new JsonElement[(int)Slot.Count];

@@ -122,8 +122,9 @@ namespace PSSocAutomation.Elastic
         /// <param name="limit">Stop after this many hits; null for all.</param>
         /// <param name="keepAlive">How long the point in time lives between two pages ("2m").</param>
         /// <param name="cancellationToken">Stops the stream; the point in time is still closed.</param>
+        /// <param name="startAfter">The sort values of the last hit already read another way (Kibana's first page), to go on after it.</param>
         public async IAsyncEnumerable<SearchPage> StreamAsync(string index, JsonObject body, int pageSize, long? limit, string keepAlive,
-            [EnumeratorCancellation] CancellationToken cancellationToken)
+            [EnumeratorCancellation] CancellationToken cancellationToken, JsonElement? startAfter = null)
         {
             string? pitId = null;
             long delivered = 0;
@@ -164,7 +165,7 @@ namespace PSSocAutomation.Elastic
                 TimeProvider = Pipeline.Options.TimeProvider,
                 CloseFailure = "Could not close the Elasticsearch point in time (it expires by itself after its keep-alive)",
             };
-            await foreach (var page in pager.ReadAsync(null, cancellationToken).ConfigureAwait(false)) yield return page;
+            await foreach (var page in pager.ReadAsync(startAfter, cancellationToken).ConfigureAwait(false)) yield return page;
         }
 
         private static int PageSize(int pageSize, long? limit, long delivered) =>

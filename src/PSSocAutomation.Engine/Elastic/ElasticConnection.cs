@@ -6,9 +6,12 @@ namespace PSSocAutomation.Elastic
     /// <summary>A connection to one Elasticsearch cluster (and its Kibana), as Connect-Elastic returns it. Holds no secret in view.</summary>
     public sealed class ElasticConnection : IServiceConnection
     {
-        internal ElasticConnection(ElasticClient client, Uri uri, Uri? kibanaUri, ElasticClusterInfo info, string auth, string tls)
+        internal ElasticConnection(ElasticClient client, Uri uri, Uri? kibanaUri, ElasticClusterInfo info, string auth, string tls,
+            ElasticSecurity.KibanaClient? kibana = null, string? kibanaVersion = null)
         {
             Client = client;
+            Kibana = kibana;
+            KibanaVersion = kibanaVersion;
             Uri = uri;
             KibanaUri = kibanaUri;
             ClusterName = info.ClusterName;
@@ -21,6 +24,12 @@ namespace PSSocAutomation.Elastic
         }
 
         internal ElasticClient Client { get; }
+        /// <summary>Kibana's detection-engine routes, when Connect-Elastic was given -KibanaUri (or a Cloud ID).</summary>
+        internal ElasticSecurity.KibanaClient? Kibana { get; }
+        /// <summary>Kibana's version, from its status at connect time (what -Reason of Set-ElasticAlertStatus depends on).</summary>
+        public string? KibanaVersion { get; }
+        /// <summary>Kibana's spaces as -Space completion last read them (id, name): asked once per connection.</summary>
+        internal System.Collections.Generic.IReadOnlyList<System.Collections.Generic.KeyValuePair<string, string>>? KnownSpaces { get; set; }
         public Uri Uri { get; }
         public Uri? KibanaUri { get; }
         public string? ClusterName { get; }
@@ -39,6 +48,7 @@ namespace PSSocAutomation.Elastic
             if (IsDisposed) return;
             IsDisposed = true;
             Client.Dispose();
+            Kibana?.Dispose();
         }
 
         public override string ToString() => $"{Uri} ({ClusterName ?? "cluster"} {Version}, {Authentication})";

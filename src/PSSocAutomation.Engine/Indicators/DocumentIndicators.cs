@@ -93,43 +93,15 @@ namespace PSSocAutomation.Indicators
             }
         }
 
-        /// <summary>
-        /// The strings at a dotted path, whether the document nests it (host → name) or keeps it flat ("kibana.alert.reason"
-        /// as one key, as Kibana's alert documents do) or anything between; arrays give each of their strings.
-        /// </summary>
+        /// <summary>The strings at a dotted path (<see cref="JsonFields.At"/>); arrays give each of their strings.</summary>
         public static IEnumerable<string> Values(JsonElement node, string path)
         {
-            if (node.ValueKind != JsonValueKind.Object) yield break;
-            foreach (var property in node.EnumerateObject())
+            foreach (var value in JsonFields.At(node, path))
             {
-                if (string.Equals(property.Name, path, StringComparison.Ordinal))
-                {
-                    foreach (var s in Strings(property.Value)) yield return s;
-                }
-                else if (path.Length > property.Name.Length && path[property.Name.Length] == '.' && path.StartsWith(property.Name, StringComparison.Ordinal))
-                {
-                    var rest = path.Substring(property.Name.Length + 1);
-                    if (property.Value.ValueKind == JsonValueKind.Array)
-                    {
-                        foreach (var item in property.Value.EnumerateArray())
-                            foreach (var s in Values(item, rest)) yield return s;
-                    }
-                    else foreach (var s in Values(property.Value, rest)) yield return s;
-                }
-            }
-        }
-
-        private static IEnumerable<string> Strings(JsonElement value)
-        {
-            switch (value.ValueKind)
-            {
-                case JsonValueKind.String:
-                    yield return value.GetString()!;
-                    break;
-                case JsonValueKind.Array:
+                if (value.ValueKind == JsonValueKind.String) yield return value.GetString()!;
+                else if (value.ValueKind == JsonValueKind.Array)
                     foreach (var item in value.EnumerateArray())
                         if (item.ValueKind == JsonValueKind.String) yield return item.GetString()!;
-                    break;
             }
         }
     }

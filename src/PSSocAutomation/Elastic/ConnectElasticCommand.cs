@@ -2,6 +2,7 @@ using System;
 using System.Management.Automation;
 using System.Security;
 using PSSocAutomation.Core;
+using PSSocAutomation.ElasticSecurity;
 using PSSocAutomation.Http;
 
 namespace PSSocAutomation.Elastic
@@ -43,7 +44,7 @@ namespace PSSocAutomation.Elastic
         [Parameter]
         public SecureString? BearerToken { get; set; }
 
-        /// <summary>Kibana's URL, for the detection-alert cmdlets.</summary>
+        /// <summary>Kibana's URL, for the Elastic Security cmdlets (Get-ElasticSecurityAlert, Set-ElasticAlertStatus); checked on connect with the same credentials.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? KibanaUri { get; set; }
@@ -96,8 +97,40 @@ namespace PSSocAutomation.Elastic
             if (password != null) options.ExtraSecrets.Add(password);
             var client = new ElasticClient(options);
             var info = FirstCall(client, (c, ct) => c.GetInfoAsync(ct), ElasticCommandBase.ErrorPrefix, baseUri);
-            var connection = new ElasticConnection(client, baseUri, kibana, info, auth.ToString(), options.Tls.Describe());
-            Publish(connection, "Elasticsearch", $"Connected to Elasticsearch {info.Version} at {baseUri} as {auth}.");
+            KibanaClient? kibanaClient = null;
+            string? kibanaVersion = null;
+            if (kibana != null)
+            {
+                var kibanaOptions = CreatePipelineOptions(kibana, auth);
+                if (password != null) kibanaOptions.ExtraSecrets.Add(password);
+                kibanaClient = new KibanaClient(kibanaOptions);
+                if (KibanaUri is null)
+                {
+                    // Only the Cloud ID named this Kibana: a deployment without one still connects to Elasticsearch.
+                    try { kibanaVersion = Run(ct => kibanaClient.GetStatusAsync(ct)).Version; }
+                    catch (SocApiException ex)
+                    {
+                        WriteWarning($"Kibana at {kibana} (from the Cloud ID) did not answer its status check, so the Elastic Security cmdlets will read the alerts index directly: {ex.Message}");
+                        kibanaClient.Dispose();
+                        kibanaClient = null;
+                        kibana = null;
+                    }
+                }
+                else
+                {
+                    try
+                    {
+                        kibanaVersion = FirstCall(kibanaClient, (c, ct) => c.GetStatusAsync(ct), ElasticCommandBase.ErrorPrefix + "Kibana", kibana).Version;
+                    }
+                    catch
+                    {
+                        client.Dispose();
+                        throw;
+                    }
+                }
+            }
+            var connection = new ElasticConnection(client, baseUri, kibana, info, auth.ToString(), options.Tls.Describe(), kibanaClient, kibanaVersion);
+            Publish(connection, "Elasticsearch", $"Connected to Elasticsearch {info.Version} at {baseUri} as {auth}." + (kibanaVersion is null ? string.Empty : $" Kibana {kibanaVersion} at {kibana}."));
         }
     }
 }

@@ -18,7 +18,7 @@ namespace PSSocAutomation.Elastic
     /// <example><code>Get-ElasticAlert -Index 'logs-*' -Query @{ term = @{ 'event.kind' = 'alert' } } -Sort '@timestamp:desc' -First 100</code></example>
     [Cmdlet(VerbsCommon.Get, "ElasticAlert")]
     [OutputType(typeof(SocAlert))]
-    public sealed class GetElasticAlertCommand : ElasticCommandBase
+    public sealed class GetElasticAlertCommand : ElasticSourceCommandBase
     {
         /// <summary>Index, alias, data stream, comma list or wildcard pattern to read alerts from.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -72,24 +72,6 @@ namespace PSSocAutomation.Elastic
         [ValidatePattern(@"^\d+(ms|s|m|h|d)$")]
         public string KeepAlive { get; set; } = "2m";
 
-        /// <summary>Resume where the last run on this checkpoint stopped: a file, a folder of checkpoints, or a checkpoint store. The watermark is saved only when the whole pipeline completes.</summary>
-        [Parameter]
-        [ValidateNotNull]
-        public object? Checkpoint { get; set; }
-
-        /// <summary>How far before the saved watermark to look again, for alerts indexed late (default 5m); alerts already delivered are skipped.</summary>
-        [Parameter]
-        [ValidateNotNull]
-        public object Overlap { get; set; } = "5m";
-
-        /// <summary>Seconds to wait for another run that holds the same checkpoint before stopping with an error (default 60).</summary>
-        [Parameter]
-        [ValidateRange(0, 86400)]
-        public int CheckpointTimeoutSec { get; set; } = 60;
-
-        private SourceCheckpoint? _checkpoint;
-        private bool _failed;
-
         protected override void ProcessRecord()
         {
             var since = ParseTime(Since, nameof(Since));
@@ -134,29 +116,21 @@ namespace PSSocAutomation.Elastic
                     var limit = First > 0 ? First : (long?)null;
                     foreach (var searchPage in Stream(ct => Client.StreamAsync(Index, body, PageSize, limit, KeepAlive, ct)))
                     {
-                        var page = MapPage(mapper, searchPage);
-                        if (_checkpoint is null)
-                        {
-                            // One call per page: the engine enumerates it, skipping per-call checks a million times.
-                            WriteObject(page, enumerateCollection: true);
-                            count += page.Length;
-                        }
-                        else count += WriteResumed(_checkpoint.Run, page);
+                        count += WritePage(MapPage(mapper, searchPage));
                         progress.Report($"{count} alerts", count);
                     }
                 }
-                WriteVerbose($"Get-ElasticAlert wrote {count} alert(s) from {Index}." +
-                             (_checkpoint is null ? string.Empty : $" {_checkpoint.Run.Skipped} were delivered by an earlier run and skipped."));
+                WriteVerbose($"Get-ElasticAlert wrote {count} alert(s) from {Index}." + SkippedNote());
             }
             catch (SocApiException ex)
             {
-                _failed = true;
+                SourceFailed = true;
                 ReportStreamFailure(ex, ErrorPrefix, Index, count, UniqueBy != null ? "unique alerts" : "alerts");
             }
             catch (Exception ex) when (!(ex is PipelineStoppedException))
             {
                 // A downstream stop (Select-Object -First) is no failure of this source: the pipeline's outcome decides.
-                _failed = true;
+                SourceFailed = true;
                 throw;
             }
             finally
@@ -165,48 +139,15 @@ namespace PSSocAutomation.Elastic
             }
         }
 
-        /// <summary>
-        /// Takes -Checkpoint for this run and returns the window to read: from the saved watermark less -Overlap, or
-        /// -Since when that is later (and on a first run).
-        /// </summary>
+        /// <summary>-Checkpoint follows one ordered read of one index: it takes the window that read starts from.</summary>
         private TimeWindow? Resume(TimeWindow? since)
         {
-            if (_checkpoint != null)
+            if (ResumeCheckpoint != null)
                 ThrowArgumentError("ElasticCheckpointOneIndex", "-Checkpoint follows one read: pipe one index (or give -Index) when resuming from a checkpoint.", Index);
             if (UniqueBy != null || Sort != null)
                 ThrowArgumentError("ElasticCheckpointWithSort", "-Checkpoint reads alerts oldest first by -TimeField, so that the watermark only moves forward; it cannot be combined with -Sort or -UniqueBy.", Checkpoint);
-            var overlap = ParseTime(Overlap, nameof(Overlap))!;
-            if (overlap.RelativeSpan is not TimeSpan span)
-            {
-                ThrowArgumentError("ElasticInvalidOverlap", $"-Overlap '{Overlap}' must be a length of time such as '5m' or '1h', not a date.", Overlap);
-                return since;
-            }
-            _checkpoint = OpenCheckpoint(Checkpoint!, $"Get-ElasticAlert {Index} {TimeField}", span, CheckpointTimeoutSec);
-            if (_checkpoint.Run.ReadFrom is not DateTimeOffset from) return since;
-            WriteVerbose($"Resuming from the checkpoint {_checkpoint.Where}: alerts since {from:o} ({Overlap} before the last run's newest), skipping those already delivered.");
-            return since != null && since.StartFrom(DateTimeOffset.UtcNow) > from ? since : TimeWindow.Parse(from);
+            return Resume(since, $"Get-ElasticAlert {Index} {TimeField}");
         }
-
-        /// <summary>
-        /// Writes the alerts an earlier run did not deliver, one by one, so the watermark counts only what went down the
-        /// pipeline. Each is marked before it is written: a write that throws either failed the pipeline (nothing is
-        /// saved then) or was Select-Object -First taking this alert as its last (it was delivered).
-        /// </summary>
-        private long WriteResumed(WatermarkRun run, SocAlert[] page)
-        {
-            long written = 0;
-            foreach (var alert in page)
-            {
-                var id = alert.Index + "/" + (alert.DocumentId ?? alert.Id);
-                if (!run.IsNew(id)) continue;
-                run.MarkDelivered(id, alert.Time);
-                written++;
-                WriteObject(alert);
-            }
-            return written;
-        }
-
-        protected override void Release() => _checkpoint?.Finish(this, _failed);
 
         /// <summary>
         /// -Fields plus the alert id's field(s), unless one is already listed, so that restricting _source never turns

@@ -30,6 +30,7 @@ public sealed class LabFixture : IAsyncLifetime
     public Dictionary<string, object?> ElasticVariables() => new()
     {
         ["esUri"] = Lab.ElasticUri.ToString(),
+        ["kbUri"] = Lab.KibanaUri.ToString(),
         ["esCred"] = new System.Management.Automation.PSCredential(Lab.Credentials.ElasticUser, Secure(Lab.Credentials.ElasticPassword)),
         ["esApiKey"] = Secure(Lab.Credentials.ElasticApiKeyEncoded),
     };
@@ -44,6 +45,7 @@ public sealed class LabFixture : IAsyncLifetime
         ["ES_URI"] = Lab.ElasticUri.ToString(),
         ["ES_USER"] = Lab.Credentials.ElasticUser,
         ["ES_PASSWORD"] = Lab.Credentials.ElasticPassword,
+        ["KB_URI"] = Lab.KibanaUri.ToString(),
         ["IRIS_URI"] = Lab.IrisUri.ToString(),
         ["IRIS_KEY"] = Lab.Credentials.IrisApiKey,
         ["IRIS_THUMB"] = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Lab.Certificate.RawData)),
