@@ -19,18 +19,23 @@ namespace PSSocAutomation.ElasticSecurity
         private static readonly string[] OriginalTimePaths = { "kibana.alert.original_time", "signal.original_time" };
         private static readonly string[] StatusPaths = { "kibana.alert.workflow_status", "signal.status" };
 
-        public SecurityAlertFields(string? index, string? documentId, string space, JsonElement document)
+        private readonly SocAlert _alert;
+        private bool _read;
+        private string? _ruleId, _ruleUuid, _workflowStatus;
+        private double? _riskScore;
+        private DateTimeOffset? _originalTime;
+        private bool _legacy;
+
+        /// <summary>
+        /// Where the alert is now; the rest is read from its kept document the first time it is asked for, as the
+        /// alert's own fields are, so streaming alerts nobody reads these of costs nothing for them.
+        /// </summary>
+        public SecurityAlertFields(string? index, string? documentId, string space, SocAlert alert)
         {
             Index = index;
             DocumentId = documentId;
             Space = space;
-            RuleId = Text(document, RuleIdPaths);
-            RuleUuid = Text(document, RuleUuidPaths);
-            var risk = First(document, RiskPaths);
-            RiskScore = risk is JsonElement r && r.ValueKind == JsonValueKind.Number ? r.GetDouble() : (double?)null;
-            OriginalTime = First(document, OriginalTimePaths) is JsonElement t ? JsonFields.TimeOrNull(t) : null;
-            WorkflowStatus = Text(document, StatusPaths);
-            Legacy = First(document, new[] { "kibana.alert.workflow_status" }) is null && WorkflowStatus != null;
+            _alert = alert;
         }
 
         public string? Index { get; }
@@ -38,15 +43,31 @@ namespace PSSocAutomation.ElasticSecurity
         public string? DocumentId { get; }
         public string Space { get; }
         /// <summary>The rule's rule_id (stable across exports); RuleUuid is the rule object's id.</summary>
-        public string? RuleId { get; }
-        public string? RuleUuid { get; }
-        public double? RiskScore { get; }
+        public string? RuleId { get { Read(); return _ruleId; } }
+        public string? RuleUuid { get { Read(); return _ruleUuid; } }
+        public double? RiskScore { get { Read(); return _riskScore; } }
         /// <summary>When the source event happened (the alert's own time is when the rule ran).</summary>
-        public DateTimeOffset? OriginalTime { get; }
+        public DateTimeOffset? OriginalTime { get { Read(); return _originalTime; } }
         /// <summary>The status as stored: open, acknowledged, closed (or a 7.x signal's in-progress).</summary>
-        public string? WorkflowStatus { get; }
+        public string? WorkflowStatus { get { Read(); return _workflowStatus; } }
         /// <summary>A 7.x-era signal (signal.status, no kibana.alert.workflow_status).</summary>
-        public bool Legacy { get; }
+        public bool Legacy { get { Read(); return _legacy; } }
+
+        private void Read()
+        {
+            if (_read) return;
+            using (var parsed = JsonDocument.Parse(_alert.OriginalUtf8))
+            {
+                var document = parsed.RootElement;
+                _ruleId = Text(document, RuleIdPaths);
+                _ruleUuid = Text(document, RuleUuidPaths);
+                _riskScore = First(document, RiskPaths) is JsonElement r && r.ValueKind == JsonValueKind.Number ? r.GetDouble() : (double?)null;
+                _originalTime = First(document, OriginalTimePaths) is JsonElement t ? JsonFields.TimeOrNull(t) : null;
+                _workflowStatus = Text(document, StatusPaths);
+                _legacy = First(document, new[] { "kibana.alert.workflow_status" }) is null && _workflowStatus != null;
+            }
+            _read = true;
+        }
 
         public override IEnumerable<KeyValuePair<string, object?>> Fields
         {
@@ -68,9 +89,7 @@ namespace PSSocAutomation.ElasticSecurity
         public static SocAlert Map(ElasticAlertMapper mapper, JsonElement hit, string space)
         {
             var alert = mapper.Map(hit);
-            var document = hit.TryGetProperty("_source", out var source) && source.ValueKind == JsonValueKind.Object ? source
-                : hit.TryGetProperty("fields", out var fields) ? fields : default;
-            alert.SourceFields = new SecurityAlertFields(alert.Index, alert.DocumentId, space, document);
+            alert.SourceFields = new SecurityAlertFields(alert.Index, alert.DocumentId, space, alert);
             return alert;
         }
 
