@@ -217,10 +217,18 @@ namespace PSSocAutomation.Elastic
             switch (target.Collect)
             {
                 case Collect.Indicator:
+                {
+                    // Typed and normalized as Get-AlertIndicator does (related.* by the value's shape, hashes and domains
+                    // lower-cased, a malformed address dropped); private addresses stay: an internal host belongs in a case.
+                    var kind = target.Kind ?? PSSocAutomation.Indicators.IndicatorType.Of(value);
+                    if (kind is null) return;
+                    var normal = PSSocAutomation.Indicators.DocumentIndicators.Normalize(kind, value, includePrivate: true);
+                    if (normal is null) return;
                     foreach (var known in alert.Indicators)
-                        if (string.Equals(known.Value, value, StringComparison.Ordinal)) return;
-                    alert.Indicators.Add(new AlertIndicator(value, target.Kind, target.Path));
+                        if (string.Equals(known.Value, normal, StringComparison.Ordinal) && string.Equals(known.Type, kind, StringComparison.Ordinal)) return;
+                    alert.Indicators.Add(new AlertIndicator(normal, kind, target.Path));
                     break;
+                }
                 case Collect.Resource:
                     foreach (var known in alert.Resources)
                         if (string.Equals(known.Id, value, StringComparison.Ordinal)) return;

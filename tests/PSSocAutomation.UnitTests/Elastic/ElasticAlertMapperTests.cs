@@ -35,6 +35,22 @@ public sealed class ElasticAlertMapperTests
     }
 
     [Fact]
+    public void The_indicators_are_typed_and_normalized_as_Get_AlertIndicator_gives_them()
+    {
+        var alert = Map("""
+            {"alert_id":"n-1","file":{"hash":{"sha256":"E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855"}},
+             "related":{"ip":["198.51.100.9","not-an-address"],"hash":["D41D8CD98F00B204E9800998ECF8427E"]},
+             "source":{"ip":"999.1.1.1"},"dns":{"question":{"name":"Evil.Example"}}}
+            """);
+        Assert.Equal(new[]
+            {
+                "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "domain:evil.example",
+                "ip:198.51.100.9", "md5:d41d8cd98f00b204e9800998ecf8427e",
+            }.OrderBy(x => x, StringComparer.Ordinal),
+            alert.Indicators.Select(i => i.ToString()).OrderBy(x => x, StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void Kibanas_flattened_fields_arrays_give_the_same()
     {
         using var doc = JsonDocument.Parse("""{"_index":".alerts-security.alerts-default","_id":"x","fields":{"source.ip":["198.51.100.1"],"host.name":["db-02"],"kibana.alert.uuid":["u-9"]}}""");
