@@ -20,6 +20,11 @@ namespace PSSocAutomation.Http
             @"(?i)\b(Authorization|X-IRIS-AUTH|x-apikey|X-Amz-Security-Token)(\s*[:=]\s*)(Basic |Bearer |ApiKey |AWS4-HMAC-SHA256 )?[^\r\n,;""'\]]+",
             RegexOptions.Compiled | RegexOptions.CultureInvariant);
 
+        // A SigV4 signature quoted apart from its header (an echoed Authorization cut at a comma, a presigned URL's text).
+        private static readonly Regex SigV4Signature = new Regex(
+            @"(?i)\b(Signature=)[0-9a-f]{64}\b",
+            RegexOptions.Compiled | RegexOptions.CultureInvariant);
+
         // scheme://user:password@host: everything between the scheme and the last @ of the authority.
         private static readonly Regex UrlCredentials = new Regex(
             @"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#\s""'<>]*@",
@@ -57,6 +62,7 @@ namespace PSSocAutomation.Http
             result = MaskUrlCredentials(result);
             result = SecretQuery.Replace(result, "$1" + Mask);
             result = AuthHeader.Replace(result, m => m.Groups[1].Value + m.Groups[2].Value + m.Groups[3].Value + Mask);
+            result = SigV4Signature.Replace(result, "$1" + Mask);
             return result;
         }
 

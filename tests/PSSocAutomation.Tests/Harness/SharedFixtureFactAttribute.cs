@@ -12,3 +12,13 @@ public sealed class SharedFixtureFactAttribute : FactAttribute
             Skip = "../shared/fixtures is not beside this clone, so the vendor conformance bodies cannot be checked.";
     }
 }
+
+/// <summary>A theory over the vendors' real bodies in ../shared/fixtures; skipped, as a whole, where that folder is absent.</summary>
+public sealed class SharedFixtureTheoryAttribute : TheoryAttribute
+{
+    public SharedFixtureTheoryAttribute()
+    {
+        if (RepositoryPaths.SharedFixtures is null)
+            Skip = "../shared/fixtures is not beside this clone, so the vendor conformance bodies cannot be checked.";
+    }
+}
