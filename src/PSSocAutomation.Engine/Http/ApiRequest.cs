@@ -39,6 +39,11 @@ namespace PSSocAutomation.Http
         public bool Authenticate { get; set; } = true;
         /// <summary>What the call is for, in the user's terms ("case creation"), shown in its Verbose line.</summary>
         public string? Description { get; set; }
+        /// <summary>
+        /// The quota this call counts against, where an endpoint has several (Security Hub: GetFindings 3/s, the rest
+        /// 10/s); every attempt waits for its permit. Null: the connection's <see cref="HttpPipelineOptions.RateLimiter"/>.
+        /// </summary>
+        public System.Threading.RateLimiting.RateLimiter? RateLimiter { get; set; }
         /// <summary>Parse a 2xx body as JSON while it streams in (large pages), instead of reading it into one array first.</summary>
         public bool StreamJson { get; set; }
     }

@@ -233,7 +233,7 @@ namespace PSSocAutomation.Http
         /// <summary>A permit of the connection's rate limiter, waited for under the token (never refused); null when not paced.</summary>
         private async ValueTask<RateLimitLease?> AcquirePermitAsync(RequestState state, CancellationToken cancellationToken)
         {
-            var limiter = Options.RateLimiter;
+            var limiter = state.Request.RateLimiter ?? Options.RateLimiter;
             if (limiter is null) return null;
             var lease = limiter.AttemptAcquire(1);
             if (lease.IsAcquired) return lease;

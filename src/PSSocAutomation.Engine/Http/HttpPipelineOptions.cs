@@ -50,5 +50,31 @@ namespace PSSocAutomation.Http
         public int MaxConnections { get; set; } = 16;
         /// <summary>Other secrets to keep out of every message (passwords used to derive the auth header).</summary>
         public IList<string> ExtraSecrets { get; } = new List<string>();
+
+        /// <summary>
+        /// These settings (trust, timeouts, retries, clock) for another endpoint of the same connection: AWS has one per
+        /// service, each signed for its own name. The rate limiter is not copied, since quotas are per endpoint.
+        /// </summary>
+        public HttpPipelineOptions For(Uri baseUri, IRequestAuthenticator auth)
+        {
+            var copy = new HttpPipelineOptions(baseUri)
+            {
+                Auth = auth,
+                Tls = Tls,
+                Timeout = Timeout,
+                ConnectTimeout = ConnectTimeout,
+                TotalTimeout = TotalTimeout,
+                SetupTimeout = SetupTimeout,
+                WaitReportInterval = WaitReportInterval,
+                MaxRetries = MaxRetries,
+                RetryBaseDelay = RetryBaseDelay,
+                MaxRetryDelay = MaxRetryDelay,
+                TimeProvider = TimeProvider,
+                MaxConnections = MaxConnections,
+            };
+            foreach (var header in DefaultHeaders) copy.DefaultHeaders[header.Key] = header.Value;
+            foreach (var secret in ExtraSecrets) copy.ExtraSecrets.Add(secret);
+            return copy;
+        }
     }
 }

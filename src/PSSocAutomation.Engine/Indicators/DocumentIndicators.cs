@@ -32,6 +32,28 @@ namespace PSSocAutomation.Indicators
             ("host.name", "host"), ("user.name", "user"),
         };
 
+        /// <summary>
+        /// Where an AWS Security Finding (ASFF) names indicators: the typed Network and Action objects of newer findings,
+        /// the flattened GuardDuty ProductFields of older ones (the contract's fallback), the instance's addresses and the
+        /// key's principal. Read by <see cref="From"/> beside the ECS fields, so Get-AlertIndicator reads a finding as it
+        /// reads an Elastic document.
+        /// </summary>
+        public static readonly IReadOnlyList<(string Path, string? Type)> AsffFields = new (string, string?)[]
+        {
+            ("Network.SourceIpV4", "ip"), ("Network.SourceIpV6", "ip"), ("Network.DestinationIpV4", "ip"), ("Network.DestinationIpV6", "ip"),
+            ("Network.SourceDomain", "domain"), ("Network.DestinationDomain", "domain"),
+            ("Action.NetworkConnectionAction.RemoteIpDetails.IpAddressV4", "ip"), ("Action.AwsApiCallAction.RemoteIpDetails.IpAddressV4", "ip"),
+            ("Action.PortProbeAction.PortProbeDetails.RemoteIpDetails.IpAddressV4", "ip"), ("Action.DnsRequestAction.Domain", "domain"),
+            ("Action.AwsApiCallAction.DomainDetails.Domain", "domain"),
+            ("ProductFields.aws/guardduty/service/action/networkConnectionAction/remoteIpDetails/ipAddressV4", "ip"),
+            ("ProductFields.aws/guardduty/service/action/awsApiCallAction/remoteIpDetails/ipAddressV4", "ip"),
+            ("ProductFields.aws/guardduty/service/action/dnsRequestAction/domain", "domain"),
+            ("ProductFields.aws/guardduty/service/action/networkConnectionAction/localIpDetails/ipAddressV4", "ip"),
+            ("Resources.Details.AwsEc2Instance.IpV4Addresses", "ip"), ("Resources.Details.AwsEc2Instance.IpV6Addresses", "ip"),
+            ("ThreatIntelIndicators.Value", null),
+            ("Resources.Details.AwsIamAccessKey.PrincipalName", "user"), ("Resources.Details.AwsIamUser.UserName", "user"),
+        };
+
         /// <summary>The ECS fields that can hold an indicator of this type (a hash type also has related.hash): where to look for it.</summary>
         public static IReadOnlyList<string> FieldsFor(string type)
         {
@@ -60,7 +82,7 @@ namespace PSSocAutomation.Indicators
             // A search hit: the document is its _source (fields it asked for are in "fields").
             if (document.TryGetProperty("_source", out var source) && source.ValueKind == JsonValueKind.Object) document = source;
 
-            foreach (var (path, type) in EcsFields)
+            foreach (var (path, type) in EcsFields.Concat(AsffFields))
                 foreach (var value in Values(document, path))
                 {
                     var kind = type ?? IndicatorType.Of(value);

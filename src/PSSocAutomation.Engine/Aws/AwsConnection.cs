@@ -1,0 +1,135 @@
+using System;
+using System.Collections.Generic;
+using System.Net.Http;
+using System.Threading;
+using System.Threading.Tasks;
+using PSSocAutomation.Aws.Credentials;
+using PSSocAutomation.Aws.SecurityHub;
+using PSSocAutomation.Aws.Sts;
+using PSSocAutomation.Core;
+using PSSocAutomation.Http;
+
+namespace PSSocAutomation.Aws
+{
+    /// <summary>
+    /// An account and region to work in, with the credentials that sign for it: one HTTP pipeline per AWS service
+    /// (each has its own endpoint, signing name and quotas), made when first used. Holds no secret in view.
+    /// </summary>
+    public sealed class AwsConnection : IServiceConnection
+    {
+        private readonly HttpPipelineOptions _template;
+        private readonly Dictionary<string, HttpPipeline> _pipelines = new Dictionary<string, HttpPipeline>(StringComparer.Ordinal);
+        private readonly object _gate = new object();
+        private SecurityHubClient? _securityHub;
+
+        private AwsConnection(AwsResolvedCredentials resolved, Uri? endpointUrl, HttpPipelineOptions template)
+        {
+            Credentials = resolved.Credentials;
+            Region = resolved.Region;
+            ProfileName = resolved.Profile;
+            EndpointUrl = endpointUrl;
+            _template = template;
+            CredentialSource = resolved.Credentials.Description;
+        }
+
+        /// <summary>
+        /// Finds the credentials and region (<see cref="AwsCredentialChain"/>) and makes the connection; nothing is sent
+        /// to AWS yet, except to the metadata service when that is where credentials must come from.
+        /// </summary>
+        /// <param name="request">What the caller named.</param>
+        /// <param name="endpointUrl">Every service sent there instead of its public endpoint (a VPC endpoint, the Lab).</param>
+        /// <param name="template">Trust, timeouts and retries for every service's pipeline.</param>
+        /// <param name="cancellationToken">Ends the look-up.</param>
+        public static async Task<AwsConnection> CreateAsync(AwsCredentialRequest request, Uri? endpointUrl, HttpPipelineOptions template, CancellationToken cancellationToken)
+        {
+            using var metadata = new HttpClient(new HttpClientHandler { UseProxy = false }) { Timeout = Timeout.InfiniteTimeSpan };
+            var resolved = await AwsCredentialChain.ResolveAsync(request,
+                (region, keys) => new StsClient(new HttpPipeline(template.For(AwsEndpoints.BaseUri("sts", region, endpointUrl),
+                    new AwsSigV4Authenticator(keys, region, "sts", template.TimeProvider)), new AwsErrors("AWS STS"))),
+                metadata, cancellationToken).ConfigureAwait(false);
+            return new AwsConnection(resolved, endpointUrl, template);
+        }
+
+        /// <summary>
+        /// The same credentials and settings in another region or at another endpoint (a cmdlet's -Region over the
+        /// session's Connect-Aws): nothing is looked up again.
+        /// </summary>
+        public AwsConnection For(string? region, Uri? endpointUrl)
+        {
+            var problem = region is null ? null : AwsEndpoints.CheckRegion(region);
+            if (problem != null) throw new AwsCredentialsException(AwsCredentialsProblem.InvalidRegion, problem);
+            return new AwsConnection(new AwsResolvedCredentials(Credentials, region ?? Region, ProfileName, Array.Empty<string>()), endpointUrl ?? EndpointUrl, _template)
+            {
+                Account = Account,
+                Arn = Arn,
+                UserId = UserId,
+                PrincipalName = PrincipalName,
+            };
+        }
+
+        internal IAwsCredentialSource Credentials { get; }
+        public string Region { get; }
+        public string? ProfileName { get; }
+        public Uri? EndpointUrl { get; }
+        /// <summary>Where the keys came from ("environment", "profile prod (credential_process)" ...), never the keys.</summary>
+        public string CredentialSource { get; }
+        /// <summary>From GetCallerIdentity, once <see cref="IdentifyAsync"/> ran (Connect-Aws does).</summary>
+        public string? Account { get; private set; }
+        public string? Arn { get; private set; }
+        public string? UserId { get; private set; }
+        /// <summary>The IAM user or role behind the credentials: containment refuses to lock it out without being told to.</summary>
+        public string? PrincipalName { get; private set; }
+        public bool IsDisposed { get; private set; }
+
+        /// <summary>The endpoint URL when one was given, else STS's for the region (where the identity was asked).</summary>
+        public Uri Uri => EndpointUrl ?? AwsEndpoints.BaseUri("sts", Region, null);
+
+        internal StsClient Sts => new StsClient(Pipeline("sts", "AWS STS"));
+
+        internal SecurityHubClient SecurityHub
+        {
+            get
+            {
+                lock (_gate) return _securityHub ??= new SecurityHubClient(Pipeline("securityhub", "AWS Security Hub"), Region, _template.TimeProvider);
+            }
+        }
+
+        /// <summary>Who the credentials are; the first signed call, so wrong keys or a wrong endpoint fail here.</summary>
+        public async Task<AwsCallerIdentity> IdentifyAsync(CancellationToken cancellationToken)
+        {
+            var identity = await Sts.GetCallerIdentityAsync(cancellationToken).ConfigureAwait(false);
+            Account = identity.Account;
+            Arn = identity.Arn;
+            UserId = identity.UserId;
+            PrincipalName = identity.PrincipalName;
+            return identity;
+        }
+
+        /// <summary>The pipeline of one service, signed for its name in its signing region, made on first use.</summary>
+        internal HttpPipeline Pipeline(string service, string displayName)
+        {
+            if (IsDisposed) throw new ObjectDisposedException(nameof(AwsConnection), "This AWS connection was closed by Disconnect-Aws.");
+            lock (_gate)
+            {
+                if (_pipelines.TryGetValue(service, out var pipeline)) return pipeline;
+                var auth = new AwsSigV4Authenticator(Credentials, AwsEndpoints.SigningRegion(service, Region), service, _template.TimeProvider);
+                pipeline = new HttpPipeline(_template.For(AwsEndpoints.BaseUri(service, Region, EndpointUrl), auth), new AwsErrors(displayName));
+                _pipelines[service] = pipeline;
+                return pipeline;
+            }
+        }
+
+        public void Dispose()
+        {
+            lock (_gate)
+            {
+                if (IsDisposed) return;
+                IsDisposed = true;
+                foreach (var pipeline in _pipelines.Values) pipeline.Dispose();
+                _pipelines.Clear();
+            }
+        }
+
+        public override string ToString() => (Arn ?? CredentialSource) + " in " + Region + (EndpointUrl is null ? string.Empty : " via " + EndpointUrl);
+    }
+}
