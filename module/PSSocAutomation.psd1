@@ -38,6 +38,11 @@
         'Add-IrisCaseIoc'
         'Add-IrisCaseAsset'
         'Add-IrisCaseNote'
+        'Connect-Aws'
+        'Get-AwsConnection'
+        'Disconnect-Aws'
+        'Get-SecurityHubFinding'
+        'Update-SecurityHubFinding'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
