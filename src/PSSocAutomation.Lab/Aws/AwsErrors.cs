@@ -21,15 +21,18 @@ public enum AwsProtocol
 /// </summary>
 public static class AwsErrors
 {
+    /// <summary>AWS's JSON escapes only what JSON requires: quotes in messages stay ' and URLs keep their &amp;.</summary>
+    public static readonly System.Text.Json.JsonSerializerOptions Json = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static LabResponse RestJson(int status, string code, string message) =>
-        new LabResponse(status, "application/json", new JsonObject { ["Message"] = message, ["Code"] = code }.ToJsonString())
+        new LabResponse(status, "application/json", new JsonObject { ["Message"] = message, ["Code"] = code }.ToJsonString(Json))
         {
             Headers = [new("x-amzn-ErrorType", code)],
         };
 
     /// <summary>The front door's shape: lowercase message, no Code member (the code is in the header only).</summary>
     public static LabResponse Gateway(int status, string code, string message) =>
-        new LabResponse(status, "application/json", new JsonObject { ["message"] = message }.ToJsonString())
+        new LabResponse(status, "application/json", new JsonObject { ["message"] = message }.ToJsonString(Json))
         {
             Headers = [new("x-amzn-ErrorType", code)],
         };

@@ -65,7 +65,8 @@ public sealed class AwsSecurityHubService : IAwsEmulatedService
         Seed(findings.Select(f => f!.DeepClone().AsObject()));
     }
 
-    public void Seed(IEnumerable<JsonObject> findings) => Store.Upsert(findings.Select(f => f.DeepClone().AsObject()));
+    /// <summary>Stores copies, re-parsed from their JSON text, so the store holds exactly what a wire body would carry.</summary>
+    public void Seed(IEnumerable<JsonObject> findings) => Store.Upsert(findings.Select(f => JsonNode.Parse(f.ToJsonString())!.AsObject()));
 
     /// <summary>
     /// <paramref name="count"/> GuardDuty findings of the Lab's account and region (numbering goes on from what the store
@@ -173,7 +174,7 @@ public sealed class AwsSecurityHubService : IAwsEmulatedService
         {
             var input = Parse(body);
             var output = operation == "GetFindings" ? _getFindings.Run(input, _aws.Now) : _batchUpdate.Run(input, _aws.Now);
-            return Task.FromResult(new LabResponse(200, "application/json", output.ToJsonString()));
+            return Task.FromResult(new LabResponse(200, "application/json", output.ToJsonString(AwsErrors.Json)));
         }
         catch (SecurityHubInputException e)
         {

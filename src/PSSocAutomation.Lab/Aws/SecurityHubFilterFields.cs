@@ -91,6 +91,12 @@ internal static class SecurityHubFilterFields
 
     private static IEnumerable<JsonNode?> Each(JsonNode? node) => node is JsonArray array ? array : One(node);
 
+    /// <summary>A JSON number as a double, whether it came off the wire or was built in code (an int member), else null.</summary>
+    public static double? Number(JsonNode? node) =>
+        node is JsonValue value && value.GetValueKind() == JsonValueKind.Number
+            ? double.Parse(value.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture)
+            : null;
+
     /// <summary>A value as the filters compare it: strings as they are, numbers and booleans as their JSON text.</summary>
     public static string? Text(JsonNode? node) => node is JsonValue value
         ? value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : value.ToJsonString()

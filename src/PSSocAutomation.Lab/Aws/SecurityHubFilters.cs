@@ -168,11 +168,11 @@ internal static class SecurityHubFilters
     {
         var bounds = filters.Select(f =>
         {
-            double? Get(string member) => f[member] is JsonValue v && v.TryGetValue<double>(out var d) ? d
-                : f[member] is null ? null : throw new SecurityHubInputException($"Filters.{name}: {member} must be a number.");
+            double? Get(string member) => SecurityHubFilterFields.Number(f[member])
+                ?? (f[member] is null ? null : throw new SecurityHubInputException($"Filters.{name}: {member} must be a number."));
             return (Gte: Get("Gte"), Lte: Get("Lte"), Eq: Get("Eq"), Gt: Get("Gt"), Lt: Get("Lt"));
         }).ToList();
-        return finding => field.Values(finding).Select(v => v is JsonValue n && n.TryGetValue<double>(out var d) ? d : (double?)null).OfType<double>()
+        return finding => field.Values(finding).Select(SecurityHubFilterFields.Number).OfType<double>()
             .Any(x => bounds.Any(b => (b.Gte is null || x >= b.Gte) && (b.Lte is null || x <= b.Lte) && (b.Eq is null || x == b.Eq)
                 && (b.Gt is null || x > b.Gt) && (b.Lt is null || x < b.Lt)));
     }

@@ -96,7 +96,7 @@ internal sealed class SecurityHubGetFindings
             return spec.Kind switch
             {
                 FilterKind.Date => new SortKey(1, SecurityHubFilters.ParseDate(SecurityHubFilterFields.Text(node))?.UtcTicks ?? 0, string.Empty),
-                FilterKind.Number => new SortKey(1, node is JsonValue v && v.TryGetValue<double>(out var d) ? d : 0, string.Empty),
+                FilterKind.Number => new SortKey(1, SecurityHubFilterFields.Number(node) ?? 0, string.Empty),
                 _ => new SortKey(1, 0, SecurityHubFilterFields.Text(node) ?? string.Empty),
             };
         }
