@@ -43,6 +43,10 @@ Console.WriteLine($"                 ApiKey {lab.Credentials.ElasticApiKeyEncode
 Console.WriteLine($"  Kibana         {lab.KibanaUri}  (Elasticsearch credentials)");
 Console.WriteLine($"  DFIR-IRIS      {lab.IrisUri}  (self-signed; SHA-256 {lab.CertificateSha256})");
 Console.WriteLine($"                 API key {lab.Credentials.IrisApiKey}");
+Console.WriteLine($"  AWS            {lab.AwsUri}  ({string.Join(", ", lab.Aws.Services)}; region {lab.Aws.Region}, account {lab.Credentials.AwsAccountId})");
+Console.WriteLine($"                 {LabCredentials.AwsUserName}: {lab.Credentials.AwsAccessKeyId} / {lab.Credentials.AwsSecretAccessKey}");
+Console.WriteLine($"                 {lab.Credentials.AwsAssumedRoleArn}: {lab.Credentials.AwsSessionAccessKeyId} / {lab.Credentials.AwsSessionSecretAccessKey}");
+Console.WriteLine($"                 session token {lab.Credentials.AwsSessionToken}");
 try
 {
     if (connectionFile is not null)

@@ -5,7 +5,7 @@ namespace PSSocAutomation.Lab.Hosting;
 
 /// <summary>
 /// Where a Lab process is and how to log in, as a JSON file for a script or test that started it: the Elastic URI, user,
-/// password and encoded API key, the Kibana URI (same credentials), and the IRIS URI, API key and certificate pin, under the names Connect-Elastic and
+/// password and encoded API key, the Kibana URI (same credentials), the IRIS URI, API key and certificate pin, and the AWS endpoint, region and both key sets, under the names Connect-Elastic and
 /// Connect-Iris take. Written whole or not at all, so a reader polling for the file never sees half of it.
 /// </summary>
 public static class LabConnectionFile
@@ -32,6 +32,23 @@ public static class LabConnectionFile
             ["Uri"] = lab.IrisUri.ToString(),
             ["ApiKey"] = lab.Credentials.IrisApiKey,
             ["CertificateThumbprint"] = lab.CertificateSha256,
+        },
+        // One endpoint for every AWS service; the region is the one requests must be signed for.
+        ["Aws"] = new JsonObject
+        {
+            ["Uri"] = lab.AwsUri.ToString(),
+            ["Region"] = lab.Aws.Region,
+            ["AccountId"] = lab.Credentials.AwsAccountId,
+            ["AccessKeyId"] = lab.Credentials.AwsAccessKeyId,
+            ["SecretAccessKey"] = lab.Credentials.AwsSecretAccessKey,
+            ["UserArn"] = lab.Credentials.AwsUserArn,
+            ["Session"] = new JsonObject
+            {
+                ["AccessKeyId"] = lab.Credentials.AwsSessionAccessKeyId,
+                ["SecretAccessKey"] = lab.Credentials.AwsSessionSecretAccessKey,
+                ["SessionToken"] = lab.Credentials.AwsSessionToken,
+                ["Arn"] = lab.Credentials.AwsAssumedRoleArn,
+            },
         },
     };
 

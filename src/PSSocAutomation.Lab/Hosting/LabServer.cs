@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Constraints;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using PSSocAutomation.Lab.Aws;
 using PSSocAutomation.Lab.Elastic;
 using PSSocAutomation.Lab.Iris;
 using PSSocAutomation.Lab.Kibana;
@@ -42,6 +43,7 @@ public sealed class LabServer : IAsyncDisposable
         Elastic = new ElasticLab(this);
         Iris = new IrisLab(this);
         Kibana = new KibanaLab(this);
+        Aws = new AwsLab(this);
     }
 
     public LabOptions Options { get; }
@@ -58,10 +60,13 @@ public sealed class LabServer : IAsyncDisposable
     public IrisLab Iris { get; }
     /// <summary>Kibana's detection engine, over the alerts stored in <see cref="Elastic"/>.</summary>
     public KibanaLab Kibana { get; }
+    /// <summary>AWS on one endpoint (Security Hub, STS, SNS's SubscribeURL), routed by the signature's service.</summary>
+    public AwsLab Aws { get; }
 
     public Uri ElasticUri => UriOf(Elastic.Name);
     public Uri IrisUri => UriOf(Iris.Name);
     public Uri KibanaUri => UriOf(Kibana.Name);
+    public Uri AwsUri => UriOf(Aws.Name);
 
     public Uri UriOf(string service) => _apps.First(a => a.Service.Name == service).Uri;
 
@@ -70,7 +75,7 @@ public sealed class LabServer : IAsyncDisposable
         var lab = new LabServer(options ?? new LabOptions());
         try
         {
-            foreach (var service in new ILabService[] { lab.Elastic, lab.Iris, lab.Kibana })
+            foreach (var service in new ILabService[] { lab.Elastic, lab.Iris, lab.Kibana, lab.Aws })
                 await lab.StartServiceAsync(service, cancellationToken).ConfigureAwait(false);
         }
         catch

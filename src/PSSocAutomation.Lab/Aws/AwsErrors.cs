@@ -1,0 +1,74 @@
+using System.Security;
+using System.Text.Json.Nodes;
+using PSSocAutomation.Lab.Hosting;
+
+namespace PSSocAutomation.Lab.Aws;
+
+/// <summary>The two wire protocols the emulated services speak (botocore's metadata.protocol).</summary>
+public enum AwsProtocol
+{
+    /// <summary>Security Hub: JSON bodies, the error code in x-amzn-ErrorType.</summary>
+    RestJson,
+    /// <summary>STS, IAM, SNS: form bodies, XML answers, ErrorResponse/Error/Code.</summary>
+    Query,
+}
+
+/// <summary>
+/// AWS's error shapes. rest-json: the status, x-amzn-ErrorType and a JSON body, {"Message","Code"} from the service
+/// itself (contract 1.3) or {"message"} from the front door (signature checks, throttling, unknown operations, as
+/// AWS's gateways answer). Query: ErrorResponse with Error{Type, Code, Message} and RequestId, in the service's namespace
+/// (compare fixtures/aws/query-xml/errors-iam-get-user.xml).
+/// </summary>
+public static class AwsErrors
+{
+    /// <summary>AWS's JSON escapes only what JSON requires: quotes in messages stay ' and URLs keep their &amp;.</summary>
+    public static readonly System.Text.Json.JsonSerializerOptions Json = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static LabResponse RestJson(int status, string code, string message) =>
+        new LabResponse(status, "application/json", new JsonObject { ["Message"] = message, ["Code"] = code }.ToJsonString(Json))
+        {
+            Headers = [new("x-amzn-ErrorType", code)],
+        };
+
+    /// <summary>The front door's shape: lowercase message, no Code member (the code is in the header only).</summary>
+    public static LabResponse Gateway(int status, string code, string message) =>
+        new LabResponse(status, "application/json", new JsonObject { ["message"] = message }.ToJsonString(Json))
+        {
+            Headers = [new("x-amzn-ErrorType", code)],
+        };
+
+    public static LabResponse Query(string xmlNamespace, int status, string code, string message, string requestId) =>
+        new(status, "text/xml",
+            $"""
+            <ErrorResponse xmlns="{xmlNamespace}">
+              <Error>
+                <Type>{(status >= 500 ? "Receiver" : "Sender")}</Type>
+                <Code>{SecurityElement.Escape(code)}</Code>
+                <Message>{SecurityElement.Escape(message)}</Message>
+              </Error>
+              <RequestId>{requestId}</RequestId>
+            </ErrorResponse>
+            """);
+
+    /// <summary>A signature refusal, named as the protocol names it; all are 403.</summary>
+    public static string AuthCode(AwsAuthError error, AwsProtocol protocol) => (error, protocol) switch
+    {
+        (AwsAuthError.MissingAuthenticationToken, AwsProtocol.RestJson) => "MissingAuthenticationTokenException",
+        (AwsAuthError.MissingAuthenticationToken, _) => "MissingAuthenticationToken",
+        (AwsAuthError.IncompleteSignature, AwsProtocol.RestJson) => "IncompleteSignatureException",
+        (AwsAuthError.IncompleteSignature, _) => "IncompleteSignature",
+        (AwsAuthError.InvalidClientToken, AwsProtocol.RestJson) => "UnrecognizedClientException",
+        (AwsAuthError.InvalidClientToken, _) => "InvalidClientTokenId",
+        (AwsAuthError.SignatureDoesNotMatch, AwsProtocol.RestJson) => "InvalidSignatureException",
+        _ => "SignatureDoesNotMatch",
+    };
+
+    /// <summary>
+    /// The query services word a missing header differently from the rest-json front door ("Missing Authentication
+    /// Token"); everything else reads the same in both.
+    /// </summary>
+    public static string AuthMessage(AwsAuthFailure failure, AwsProtocol protocol) =>
+        failure.Error == AwsAuthError.MissingAuthenticationToken && protocol == AwsProtocol.Query
+            ? "Request is missing Authentication Token"
+            : failure.Message;
+}

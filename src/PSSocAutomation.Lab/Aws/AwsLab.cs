@@ -1,0 +1,144 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using PSSocAutomation.Lab.Hosting;
+
+namespace PSSocAutomation.Lab.Aws;
+
+/// <summary>
+/// AWS on one loopback port, like LocalStack's edge port: every request's SigV4 signature is verified by the Lab's own
+/// verifier, then <see cref="AwsRouter"/> hands it to the emulated service its credential scope names (Security Hub,
+/// STS; SNS's unsigned SubscribeURL). Tests seed and read back through <see cref="SecurityHub"/>, <see cref="Sns"/>,
+/// and move the clock every signature and throttle is measured on with <see cref="Clock"/>.
+/// </summary>
+public sealed class AwsLab : ILabService
+{
+    internal const string RequestIdItem = "aws.requestId";
+    private const string TargetItem = "aws.target";
+    private const string CallerItem = "aws.caller";
+    private const string BodyItem = "aws.body";
+
+    private readonly LabServer _lab;
+    private readonly AwsRouter _router;
+    private readonly AwsSigV4Verifier _verifier;
+    private volatile string _region = DefaultRegion;
+
+    public const string DefaultRegion = "us-east-1";
+
+    public AwsLab(LabServer lab)
+    {
+        _lab = lab;
+        SecurityHub = new AwsSecurityHubService(this);
+        Sts = new AwsStsService(this);
+        Sns = new AwsSnsService(this);
+        _router = new AwsRouter(SecurityHub, Sts, Sns);
+        _verifier = new AwsSigV4Verifier(CredentialsOf, service => _router.Find(service)?.RegionFor(Region) ?? Region, () => Now);
+    }
+
+    public string Name => "aws";
+    public bool UseHttps => false;
+
+    /// <summary>AWS's front door checks the signature before any operation is looked up: no signature, no 404.</summary>
+    public bool AuthenticatesBeforeRouting => true;
+
+    /// <summary>Temporary credentials' token travels in its own header; the journal redacts it with Authorization.</summary>
+    public IReadOnlyList<string> CredentialHeaders => ["X-Amz-Security-Token"];
+
+    public AwsSecurityHubService SecurityHub { get; }
+    public AwsStsService Sts { get; }
+    public AwsSnsService Sns { get; }
+
+    /// <summary>The AWS services the router knows, by signing name.</summary>
+    public IReadOnlyCollection<string> Services => _router.ServiceNames;
+
+    /// <summary>The Lab's region: requests must be signed for it (IAM's for us-east-1). Default us-east-1.</summary>
+    public string Region
+    {
+        get => _region;
+        set => _region = value;
+    }
+
+    /// <summary>What "now" is for the five-minute signature window, throttling, Note.UpdatedAt and DateRange filters.</summary>
+    public TimeProvider Clock { get; set; } = TimeProvider.System;
+
+    internal DateTimeOffset Now => Clock.GetUtcNow();
+    internal LabCredentials Credentials => _lab.Credentials;
+
+    /// <summary>Back to defaults: us-east-1, the system clock, and each service's own reset (findings, throttles, confirmations).</summary>
+    public void Reset()
+    {
+        Region = DefaultRegion;
+        Clock = TimeProvider.System;
+        SecurityHub.Reset();
+        Sns.Reset();
+    }
+
+    private AwsCredentialSet? CredentialsOf(string accessKeyId)
+    {
+        var credentials = _lab.Credentials;
+        if (accessKeyId == credentials.AwsAccessKeyId) return credentials.AwsUser;
+        if (accessKeyId == credentials.AwsSessionAccessKeyId) return credentials.AwsSession;
+        return null;
+    }
+
+    /// <summary>Every AWS answer carries x-amzn-RequestId; the same id goes into Query bodies' RequestId.</summary>
+    public IEnumerable<KeyValuePair<string, string>> EveryResponseHeaders(HttpRequest request)
+    {
+        var id = Guid.NewGuid().ToString();
+        request.HttpContext.Items[RequestIdItem] = id;
+        yield return new("x-amzn-RequestId", id);
+    }
+
+    internal static string RequestIdOf(HttpContext context) =>
+        context.Items.TryGetValue(RequestIdItem, out var id) && id is string text ? text : Guid.NewGuid().ToString();
+
+    public void Map(WebApplication app) =>
+        app.Map("/{**path}", async context =>
+        {
+            var target = (IAwsEmulatedService)context.Items[TargetItem]!;
+            var caller = context.Items.TryGetValue(CallerItem, out var c) ? c as AwsCaller : null;
+            var body = (byte[])context.Items[BodyItem]!;
+            var response = await target.HandleAsync(context, caller, body).ConfigureAwait(false);
+            await response.WriteAsync(context).ConfigureAwait(false);
+        });
+
+    public async ValueTask<LabResponse?> AuthenticateAsync(HttpContext context)
+    {
+        var request = context.Request;
+        // The body is part of the signature, and the service reads it again after: keep the bytes.
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
+        var body = buffer.ToArray();
+        context.Items[BodyItem] = body;
+
+        var authorization = request.Headers.Authorization.ToString();
+        if (authorization.Length == 0 && _router.Unsigned(request) is { } open)
+        {
+            context.Items[TargetItem] = open;
+            return null;
+        }
+
+        var scopeService = AwsSigV4Verifier.ServiceOf(authorization.Length == 0 ? null : authorization);
+        var (caller, failure) = _verifier.Verify(AwsSignedRequest.From(request, body));
+        if (failure is not null)
+        {
+            var shape = _router.RefusalShapeFor(request, scopeService);
+            return shape.Error(context, 403, AwsErrors.AuthCode(failure.Error, shape.Protocol), AwsErrors.AuthMessage(failure, shape.Protocol));
+        }
+        LabRequest.SetPrincipal(context, caller!.Credentials.AccessKeyId);
+        if (_router.Find(caller.Service) is not { } target)
+            return AwsErrors.Gateway(400, "InvalidInputException", $"AWS service '{caller.Service}' is not emulated by the PSSocAutomation Lab");
+        context.Items[TargetItem] = target;
+        context.Items[CallerItem] = caller;
+        return null;
+    }
+
+    public LabResponse Fault(HttpRequest request, int status)
+    {
+        var scope = AwsSigV4Verifier.ServiceOf(request.Headers.Authorization.ToString());
+        var shape = scope is null && _router.Unsigned(request) is { } open ? open : _router.RefusalShapeFor(request, scope);
+        return shape.Fault(request.HttpContext, status);
+    }
+
+    /// <summary>Never reached in practice (the catch-all route takes every path); kept in the rest-json shape for completeness.</summary>
+    public LabResponse Unmatched(HttpRequest request) => AwsErrors.Gateway(400, "InvalidInputException", LabResponse.NotEmulatedMessage(request));
+}
