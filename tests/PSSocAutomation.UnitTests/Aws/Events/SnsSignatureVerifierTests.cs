@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using PSSocAutomation.Aws.Events;
 using PSSocAutomation.Lab.Sns;
@@ -29,6 +30,23 @@ public sealed class SnsSignatureVerifierTests
         await verifier.VerifyAsync(SnsMessage.Parse(_signer.SignNotification("text with ünïcode and \"quotes\"\n", TopicArn, version, subject: "A subject")));
         await verifier.VerifyAsync(SnsMessage.Parse(_signer.SignSubscriptionConfirmation(TopicArn, "http://127.0.0.1:5000/sns/confirm?t=1", "tok-123", version)));
         await verifier.VerifyAsync(SnsMessage.Parse(_signer.SignUnsubscribeConfirmation(TopicArn, "http://127.0.0.1:5000/sns/confirm?t=2", "tok-456", version)));
+    }
+
+    [Fact]
+    public void The_Lab_leaf_is_issued_to_SNS_by_the_Lab_authority()
+    {
+        using var leaf = _signer.Certificate;
+        using var authority = _signer.Authority;
+        Assert.Equal("CN=sns.amazonaws.com", leaf.Subject);
+        Assert.Equal(authority.Subject, leaf.Issuer);
+        Assert.False(leaf.HasPrivateKey);
+        Assert.Equal(2048, leaf.GetRSAPublicKey()!.KeySize);
+        Assert.Matches("^https://sns\\.us-east-1\\.amazonaws\\.com/SimpleNotificationService-[0-9a-f]{32}\\.pem$", _signer.SigningCertUrl);
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(authority);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        Assert.True(chain.Build(leaf));
     }
 
     [Fact]
