@@ -125,7 +125,9 @@ namespace PSSocAutomation.Aws.Events
                 if (SecurityHubFindingsEvent.LooksLikeGetFindings(element))
                 {
                     Unsigned(info, webhook);
-                    info.Delivery = webhook is null || info.Delivery == SecurityHubEventDelivery.Webhook ? SecurityHubEventDelivery.GetFindings : info.Delivery;
+                    // Named as a GetFindings body unless a sender that says more (API destination, raw SNS) posted it.
+                    if (info.Delivery == SecurityHubEventDelivery.EventBridge || info.Delivery == SecurityHubEventDelivery.Webhook)
+                        info.Delivery = SecurityHubEventDelivery.GetFindings;
                     return new[] { SecurityHubFindingsEvent.ReadGetFindings(element, info) };
                 }
                 if (SecurityHubFindingsEvent.LooksLikeEvent(element))
@@ -174,7 +176,8 @@ namespace PSSocAutomation.Aws.Events
             var sns = SnsMessage.Parse(element);
             info.SnsMessageId = sns.MessageId;
             info.SnsTopicArn = sns.TopicArn;
-            info.SnsSubject = sns.Subject;
+            // Only a notification's signature covers Subject; a confirmation's would be whatever the sender added.
+            info.SnsSubject = sns.Type == SnsMessageType.Notification ? sns.Subject : null;
             info.SnsTimestamp = sns.TimestampValue;
             info.SnsSignatureVersion = sns.SignatureVersion;
             var headerType = webhook?.Headers["x-amz-sns-message-type"];

@@ -36,6 +36,7 @@ namespace PSSocAutomation.Aws.Events
         public string? Signature { get; private set; }
         public string? SigningCertUrl { get; private set; }
         public string? SubscribeUrl { get; private set; }
+        /// <summary>Not covered by the signature (neither are SigningCertURL and SignatureVersion): do not follow it on trust.</summary>
         public string? UnsubscribeUrl { get; private set; }
         public string? Token { get; private set; }
 
