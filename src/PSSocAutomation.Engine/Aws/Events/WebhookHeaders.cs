@@ -7,7 +7,10 @@ namespace PSSocAutomation.Aws.Events
 {
     /// <summary>
     /// The request headers of a webhook call, by name without regard to case (HTTP names are case-insensitive, and Azure
-    /// Automation's RequestHeader keeps whatever case the sender used). A header given several values keeps the first.
+    /// Automation's RequestHeader keeps whatever case the sender used). A header given several values keeps the first of a
+    /// list; one name given twice in different case (two keys of a hashtable) is combined as HTTP combines a repeated
+    /// header, "a, b", so the result never depends on the order a hashtable enumerates in, and a value that disagrees with
+    /// itself matches nothing it is checked against.
     /// </summary>
     internal sealed class WebhookHeaders
     {
@@ -54,8 +57,10 @@ namespace PSSocAutomation.Aws.Events
 
         private void Add(string name, string? value)
         {
-            if (string.IsNullOrEmpty(name) || value is null || _values.ContainsKey(name)) return;
-            _values[name] = value;
+            if (string.IsNullOrEmpty(name) || value is null) return;
+            if (!_values.TryGetValue(name, out var existing)) _values[name] = value;
+            else if (!string.Equals(existing, value, StringComparison.Ordinal))
+                _values[name] = string.CompareOrdinal(existing, value) < 0 ? existing + ", " + value : value + ", " + existing;
         }
 
         private static string? Value(object? value) => value switch
