@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace PSSocAutomation.Benchmarks;
 
-/// <summary>The command line: a mode (elastic, iris, all) and a few knobs to scale a run down.</summary>
+/// <summary>The command line: a mode (elastic, kibana, iris, securityhub, all) and a few knobs to scale a run down.</summary>
 public sealed class BenchOptions
 {
     public string Mode { get; private init; } = "help";
@@ -16,6 +16,8 @@ public sealed class BenchOptions
     public int Cases { get; private init; } = 1000;
     public int LatencyMs { get; private init; } = 20;
     public int Throttle { get; private init; } = 8;
+    /// <summary>Security Hub findings seeded and read by the securityhub run.</summary>
+    public int Findings { get; private init; } = 2000;
 
     public const string Usage = """
         PSSocAutomation benchmarks (throughput and memory, printed)
@@ -28,7 +30,10 @@ public sealed class BenchOptions
           kibana    seed detection alerts in the Lab's Kibana space, deep-page them through Get-ElasticSecurityAlert
                     (one Kibana page, then the alerts index) and through Get-ElasticAlert on the same alias
           iris      create IRIS cases through New-IrisCase against the Lab with per-request latency, at -ThrottleLimit 1 and N
-          all       all three
+          securityhub
+                    seed findings in the Lab's Security Hub (GetFindings throttled to 3/s as AWS does) and read them all
+                    through Get-SecurityHubFinding: pages a second, the busiest second, throttled requests
+          all       all four
 
         options:
           --alerts N        alerts to seed and stream (default 1000000)
@@ -38,6 +43,7 @@ public sealed class BenchOptions
           --cases N         IRIS cases per run (default 1000)
           --latency-ms N    latency the Lab adds to every IRIS request (default 20)
           --throttle N      the parallel -ThrottleLimit compared with 1 (default 8)
+          --findings N      securityhub: findings to seed and read (default 2000)
         """;
 
     public static BenchOptions Parse(string[] args)
@@ -45,11 +51,11 @@ public sealed class BenchOptions
         if (args.Length == 0) return new BenchOptions();
         var mode = args[0].ToLowerInvariant() switch
         {
-            "elastic" or "kibana" or "iris" or "all" => args[0].ToLowerInvariant(),
+            "elastic" or "kibana" or "iris" or "securityhub" or "all" => args[0].ToLowerInvariant(),
             "help" or "-h" or "--help" or "-?" => "help",
             _ => throw new ArgumentException($"Unknown mode '{args[0]}'."),
         };
-        int alerts = 1_000_000, pageSize = 5000, cases = 1000, latency = 20, throttle = 8, rounds = 2;
+        int alerts = 1_000_000, pageSize = 5000, cases = 1000, latency = 20, throttle = 8, rounds = 2, findings = 2000;
         var quick = false;
         for (var i = 1; i < args.Length; i++)
         {
@@ -61,12 +67,13 @@ public sealed class BenchOptions
                 case "--latency-ms": latency = Number(args, ref i, 0); break;
                 case "--throttle": throttle = Number(args, ref i, 2, 64); break;
                 case "--rounds": rounds = Number(args, ref i, 1, 10); break;
+                case "--findings": findings = Number(args, ref i, 1); break;
                 case "--quick": quick = true; break;
                 case "--help" or "-h": mode = "help"; break;
                 default: throw new ArgumentException($"Unknown option '{args[i]}'.");
             }
         }
-        return new BenchOptions { Mode = mode, Alerts = alerts, PageSize = pageSize, Quick = quick, Rounds = rounds, Cases = cases, LatencyMs = latency, Throttle = throttle };
+        return new BenchOptions { Mode = mode, Alerts = alerts, PageSize = pageSize, Quick = quick, Rounds = rounds, Cases = cases, LatencyMs = latency, Throttle = throttle, Findings = findings };
     }
 
     private static int Number(string[] args, ref int i, int min, int max = int.MaxValue)

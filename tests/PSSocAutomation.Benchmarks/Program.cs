@@ -4,6 +4,7 @@ using PSSocAutomation.Benchmarks;
 //   dotnet run -c Release --project tests/PSSocAutomation.Benchmarks -- elastic [--alerts 1000000] [--page-size 5000]
 //   dotnet run -c Release --project tests/PSSocAutomation.Benchmarks -- kibana [--alerts 100000] [--page-size 5000]
 //   dotnet run -c Release --project tests/PSSocAutomation.Benchmarks -- iris [--cases 1000] [--latency-ms 20] [--throttle 8]
+//   dotnet run -c Release --project tests/PSSocAutomation.Benchmarks -- securityhub [--findings 2000]
 //   dotnet run -c Release --project tests/PSSocAutomation.Benchmarks -- all
 BenchOptions options;
 try
@@ -28,4 +29,5 @@ var exitCode = 0;
 if (options.Mode is "elastic" or "all") exitCode = Math.Max(exitCode, await ElasticBenchmark.RunAsync(options));
 if (options.Mode is "kibana" or "all") exitCode = Math.Max(exitCode, await KibanaBenchmark.RunAsync(options));
 if (options.Mode is "iris" or "all") exitCode = Math.Max(exitCode, await IrisBenchmark.RunAsync(options));
+if (options.Mode is "securityhub" or "all") exitCode = Math.Max(exitCode, await SecurityHubBenchmark.RunAsync(options));
 return exitCode;
