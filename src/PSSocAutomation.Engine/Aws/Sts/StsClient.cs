@@ -40,6 +40,8 @@ namespace PSSocAutomation.Aws.Sts
         /// <summary>A session of <paramref name="roleArn"/> for an OIDC token (EKS IRSA, GitHub Actions): unsigned, as AWS wants it.</summary>
         public async Task<AwsCredentialSet> AssumeRoleWithWebIdentityAsync(string roleArn, string sessionName, string webIdentityToken, string source, CancellationToken cancellationToken)
         {
+            // The token is a bearer credential (an OIDC JWT): STS quoting it back in an error must not carry it to a stream.
+            _pipeline.Redactor.Add(webIdentityToken);
             var parameters = new List<KeyValuePair<string, string>> { new("RoleArn", roleArn), new("RoleSessionName", sessionName), new("WebIdentityToken", webIdentityToken) };
             var root = await AwsQueryProtocol.CallAsync(_pipeline, "AssumeRoleWithWebIdentity", Version, parameters, idempotent: true, cancellationToken, authenticate: false).ConfigureAwait(false);
             return ReadCredentials(root, "AssumeRoleWithWebIdentity", source);
@@ -52,6 +54,8 @@ namespace PSSocAutomation.Aws.Sts
             var secret = AwsQueryProtocol.Text(credentials, "SecretAccessKey");
             if (string.IsNullOrEmpty(id) || string.IsNullOrEmpty(secret))
                 throw new SocApiException(ApiFailureKind.Protocol, _pipeline.ServiceName, $"{_pipeline.ServiceName} answered {action} without credentials.");
+            _pipeline.Redactor.Add(secret);
+            _pipeline.Redactor.Add(AwsQueryProtocol.Text(credentials, "SessionToken"));
             var end = AwsQueryProtocol.Text(credentials, "Expiration");
             DateTimeOffset? expiration = end != null && DateTimeOffset.TryParse(end, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed) ? parsed : (DateTimeOffset?)null;
             return new AwsCredentialSet(id!, secret!, AwsQueryProtocol.Text(credentials, "SessionToken"), expiration, source);
