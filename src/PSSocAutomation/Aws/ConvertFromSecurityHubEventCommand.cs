@@ -207,6 +207,15 @@ namespace PSSocAutomation.Aws
                     WriteObject(confirmation);
                     return;
                 }
+                var refusal = SnsSubscriptionConfirmer.SubscribeUrlRefusal(item.SubscribeUrl, requireSnsHost: SigningCertificate is null);
+                if (refusal != null)
+                {
+                    var refused = new InvalidOperationException("The SubscribeURL of SubscriptionConfirmation " + item.Info.SnsMessageId + " for topic " + item.TopicArn
+                        + " " + refusal + ", so it was not visited. Amazon SNS sends https://sns.<region>.amazonaws.com/?Action=ConfirmSubscription...: confirm the subscription in the SNS console if this one is expected.");
+                    WriteError(new ErrorRecord(refused, ErrorPrefix + "SubscribeUrlRefused", ErrorCategory.SecurityError, confirmation) { ErrorDetails = new ErrorDetails(refused.Message) });
+                    WriteObject(confirmation);
+                    return;
+                }
                 var host = Uri.TryCreate(item.SubscribeUrl, UriKind.Absolute, out var url) ? url.Scheme + "://" + url.Authority : "(no SubscribeURL)";
                 if (ShouldProcess("SNS subscription to " + item.TopicArn, "Confirm by visiting the SubscribeURL at " + host))
                 {

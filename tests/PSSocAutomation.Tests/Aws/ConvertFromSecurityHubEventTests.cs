@@ -319,6 +319,50 @@ public sealed class ConvertFromSecurityHubEventTests : IClassFixture<LabFixture>
         Assert.Empty(Lab.Aws.Sns.Confirmations);
     }
 
+    [Fact]
+    public void A_confirmation_SNS_refuses_is_an_error_saying_so_and_the_object_says_not_confirmed()
+    {
+        // A token the Lab never issued: SNS answers 400 InvalidParameter, as for an expired token.
+        var envelope = _signer.SignSubscriptionConfirmation(Topic, Lab.AwsUri + "?Action=ConfirmSubscription&TopicArn=" + Uri.EscapeDataString(Topic) + "&Token=0123456789abcdef", "0123456789abcdef");
+        var result = Run("$in | ConvertFrom-SecurityHubEvent -SigningCertificate $cert -ConfirmSubscription | ForEach-Object { \"$($_.Confirmed)\" }",
+            new() { ["in"] = envelope }, "0123456789abcdef");
+        var error = SingleError(result);
+        Assert.Equal("SecurityHubEvent.ConfirmationFailed", error.FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Contains("HTTP 400, InvalidParameter", error.Exception.Message);
+        Assert.Equal("False", Assert.Single(result.Output).ToString());
+        Assert.Equal(400, Assert.Single(Lab.Journal.For("aws")).Status);
+        Assert.Empty(Lab.Aws.Sns.Confirmations);
+    }
+
+    [SharedFixtureFact]
+    public void Several_pinned_certificate_files_are_matched_to_the_SigningCertURL_by_file_name()
+    {
+        var folder = Directory.CreateTempSubdirectory("shevent-").FullName;
+        try
+        {
+            var labPem = Path.Combine(folder, new Uri(_signer.SigningCertUrl).Segments.Last());
+            File.WriteAllText(labPem, _signer.CertificatePem);
+            var awsPem = Path.Combine(folder, "SimpleNotificationService-7ff5318490ec183fbaddaa2a969abfda.pem");
+            File.Copy(Path.Combine(RepositoryPaths.SharedFixtures!, "aws", "sns", "signing-cert.sns.us-east-2.2021.pem"), awsPem);
+            var aws = JsonNode.Parse(Aws("sns/signed-notifications.php-validator.json"))![0]!.ToJsonString();
+            var lab = _signer.SignNotification(GuardDutyEvent, Topic);
+            var result = Run("$in | ConvertFrom-SecurityHubEvent -SigningCertificate $pems" + AlertLines,
+                new() { ["in"] = new[] { aws, lab }, ["pems"] = new[] { awsPem, labPem } });
+            Assert.Single(Alerts(result));
+            // The AWS one verified too: it is refused only for carrying no event.
+            Assert.Equal("SecurityHubEvent.NotAnEvent", Assert.Single(result.Errors).FullyQualifiedErrorId.Split(',')[0]);
+
+            var missing = Run("$in | ConvertFrom-SecurityHubEvent -SigningCertificate $pems", new() { ["in"] = lab, ["pems"] = new[] { awsPem, awsPem } });
+            var error = SingleError(missing);
+            Assert.Equal("SecurityHubEvent.CertificateUnavailable", error.FullyQualifiedErrorId.Split(',')[0]);
+            Assert.Equal(ErrorCategory.ResourceUnavailable, error.CategoryInfo.Category);
+        }
+        finally
+        {
+            Directory.Delete(folder, true);
+        }
+    }
+
     // ---- input that is no event ----
 
     [Theory]

@@ -20,6 +20,24 @@ namespace PSSocAutomation.Aws.Events
         // ConfirmSubscriptionResponse is a few hundred bytes; more is not one.
         private const int MaxResponseBytes = 64 * 1024;
 
+        /// <summary>
+        /// Null when the SubscribeURL may be visited, else why not. With <paramref name="requireSnsHost"/> (certificates
+        /// fetched from SNS itself, so the message claims to be from the real SNS) it must be https://sns.&lt;region&gt;.amazonaws.com
+        /// on port 443, as every SubscribeURL SNS sends is; without it (certificates the caller pinned: a private SNS-like
+        /// sender, the Lab) any http(s) URL the signature covers.
+        /// </summary>
+        public static string? SubscribeUrlRefusal(string? subscribeUrl, bool requireSnsHost)
+        {
+            if (string.IsNullOrEmpty(subscribeUrl) || !Uri.TryCreate(subscribeUrl, UriKind.Absolute, out var url)) return "is missing or not an absolute URL";
+            if (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp) return "is not an http(s) URL";
+            if (url.UserInfo.Length != 0) return "carries user information";
+            if (!requireSnsHost) return null;
+            if (url.Scheme != Uri.UriSchemeHttps) return "is not https";
+            if (url.Port != 443) return "names port " + url.Port + " (only 443 is allowed)";
+            if (!SnsCertificateUrl.IsSnsHost(subscribeUrl!, url)) return "is not on an Amazon SNS host (sns.<region>.amazonaws.com)";
+            return null;
+        }
+
         public static async Task ConfirmAsync(HttpClient client, SnsSubscriptionConfirmation confirmation, CancellationToken cancellationToken = default)
         {
             if (client is null) throw new ArgumentNullException(nameof(client));
