@@ -259,7 +259,7 @@ public sealed class ConvertFromSecurityHubEventTests : IClassFixture<LabFixture>
     public void A_confirmation_is_written_as_an_object_and_nothing_is_visited_without_ConfirmSubscription()
     {
         var (envelope, token) = Confirmation();
-        var result = Run("$c = $in | ConvertFrom-SecurityHubEvent -SigningCertificate $cert; $c.GetType().FullName; $c.TopicArn; $c.Token -eq $token; $c.SubscribeUrl.Contains($token); $c.Confirmed; $c.SignatureVerified; $c | Out-String -Width 400; $c.ToString()",
+        var result = Run("$c = $in | ConvertFrom-SecurityHubEvent -SigningCertificate $cert; $c.GetType().FullName; $c.TopicArn; $c.Token -eq $token; $c.SubscribeUrl.Contains($token); $c.Confirmed; $c.SignatureVerified; $c | Out-String -Width 400; $c.ToString(); $c | Format-List | Out-String -Width 400",
             new() { ["in"] = envelope, ["token"] = token });
         NoErrors(result);
         Assert.Equal(new[] { ConfirmationType, Topic, "True", "True", "False", "True" }, result.Output.Take(6).Select(o => o.ToString()));
@@ -267,6 +267,8 @@ public sealed class ConvertFromSecurityHubEventTests : IClassFixture<LabFixture>
         // The default view and ToString never show the token.
         Assert.DoesNotContain(token, result.Output[6].ToString());
         Assert.Equal("SubscriptionConfirmation for " + Topic + " (not confirmed)", result.Output[7].ToString());
+        Assert.Contains("TokenPreview", result.Output[8].ToString());
+        Assert.DoesNotContain(token, result.Output[8].ToString());
         Assert.Empty(Lab.Journal.For("aws"));
     }
 
