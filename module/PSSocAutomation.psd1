@@ -43,6 +43,7 @@
         'Disconnect-Aws'
         'Get-SecurityHubFinding'
         'Update-SecurityHubFinding'
+        'ConvertFrom-SecurityHubEvent'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

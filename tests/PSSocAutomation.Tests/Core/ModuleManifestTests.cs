@@ -16,7 +16,7 @@ public sealed class ModuleManifestTests : IDisposable
         var lines = result.Output.Select(o => o.ToString()).ToList();
         var exported = lines.TakeWhile(l => l != "---").OrderBy(x => x).ToList();
         var listed = File.ReadAllLines(Path.Combine(RepositoryPaths.Root, "module", "PSSocAutomation.psd1"))
-            .Select(l => l.Trim()).Where(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^'[A-Z][a-z]+-\w+'$")).Select(l => l.Trim('\'')).OrderBy(x => x).ToList();
+            .Select(l => l.Trim()).Where(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^'[A-Z][A-Za-z]+-\w+'$")).Select(l => l.Trim('\'')).OrderBy(x => x).ToList();
         Assert.NotEmpty(listed);
         Assert.Equal(listed, exported);
         var version = System.Xml.Linq.XDocument.Load(Path.Combine(RepositoryPaths.Root, "Directory.Build.props")).Descendants("ModuleVersion").Single().Value;

@@ -39,6 +39,9 @@ namespace PSSocAutomation.Aws.Events
             return null;
         }
 
+        /// <summary>Is this host (as written in the URL) an Amazon SNS endpoint, sns.&lt;region&gt;.amazonaws.com?</summary>
+        internal static bool IsSnsHost(string url, Uri uri) => SnsHost.IsMatch(uri.IdnHost) && SnsHost.IsMatch(HostAsWritten(url));
+
         private static string HostAsWritten(string url)
         {
             var start = url.IndexOf("://", StringComparison.Ordinal) + 3;
