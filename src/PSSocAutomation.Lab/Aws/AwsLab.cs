@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using PSSocAutomation.Lab.Aws.Ec2;
 using PSSocAutomation.Lab.Hosting;
 
 namespace PSSocAutomation.Lab.Aws;
@@ -30,7 +31,8 @@ public sealed class AwsLab : ILabService
         SecurityHub = new AwsSecurityHubService(this);
         Sts = new AwsStsService(this);
         Sns = new AwsSnsService(this);
-        _router = new AwsRouter(SecurityHub, Sts, Sns);
+        Ec2 = new AwsEc2Service(this);
+        _router = new AwsRouter(SecurityHub, Sts, Sns, Ec2);
         _verifier = new AwsSigV4Verifier(CredentialsOf, service => _router.Find(service)?.RegionFor(Region) ?? Region, () => Now);
     }
 
@@ -46,6 +48,8 @@ public sealed class AwsLab : ILabService
     public AwsSecurityHubService SecurityHub { get; }
     public AwsStsService Sts { get; }
     public AwsSnsService Sns { get; }
+    /// <summary>EC2: VPCs, security groups, ENIs, instances, snapshots, instance-profile associations (seed and read back here).</summary>
+    public AwsEc2Service Ec2 { get; }
 
     /// <summary>The AWS services the router knows, by signing name.</summary>
     public IReadOnlyCollection<string> Services => _router.ServiceNames;
@@ -70,6 +74,7 @@ public sealed class AwsLab : ILabService
         Clock = TimeProvider.System;
         SecurityHub.Reset();
         Sns.Reset();
+        Ec2.Reset();
     }
 
     private AwsCredentialSet? CredentialsOf(string accessKeyId)
@@ -137,6 +142,30 @@ public sealed class AwsLab : ILabService
         var scope = AwsSigV4Verifier.ServiceOf(request.Headers.Authorization.ToString());
         var shape = scope is null && _router.Unsigned(request) is { } open ? open : _router.RefusalShapeFor(request, scope);
         return shape.Fault(request.HttpContext, status);
+    }
+
+    /// <summary>A test's chosen error code (RequestLimitExceeded, say) in the target service's own error shape.</summary>
+    public LabResponse Fault(HttpRequest request, int status, string code, string? message)
+    {
+        var scope = AwsSigV4Verifier.ServiceOf(request.Headers.Authorization.ToString());
+        var shape = scope is null && _router.Unsigned(request) is { } open ? open : _router.RefusalShapeFor(request, scope);
+        return shape.Error(request.HttpContext, status, code, message ?? "Injected fault " + code);
+    }
+
+    /// <summary>
+    /// The operation a request calls: the Query Action (query string or form body) or the X-Amz-Target operation, bare
+    /// and prefixed with the signing name of its credential scope ("ec2:DescribeInstances"), as IAM policies name them.
+    /// </summary>
+    public IReadOnlyList<string> OperationsOf(HttpRequest request, string body)
+    {
+        string? operation = request.Query["Action"].ToString();
+        if (operation.Length == 0 && request.ContentType?.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) == true)
+            operation = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(body).TryGetValue("Action", out var action) ? action.ToString() : null;
+        if (string.IsNullOrEmpty(operation) && request.Headers["X-Amz-Target"].ToString() is { Length: > 0 } target)
+            operation = target[(target.LastIndexOf('.') + 1)..];
+        if (string.IsNullOrEmpty(operation)) return [];
+        var service = AwsSigV4Verifier.ServiceOf(request.Headers.Authorization.ToString());
+        return service is null ? [operation] : [operation, service + ":" + operation];
     }
 
     /// <summary>Never reached in practice (the catch-all route takes every path); kept in the rest-json shape for completeness.</summary>
