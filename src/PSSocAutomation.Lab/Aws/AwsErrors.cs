@@ -9,8 +9,10 @@ public enum AwsProtocol
 {
     /// <summary>Security Hub: JSON bodies, the error code in x-amzn-ErrorType.</summary>
     RestJson,
-    /// <summary>STS, IAM, SNS: form bodies, XML answers, ErrorResponse/Error/Code.</summary>
+    /// <summary>STS, IAM, SNS, Auto Scaling, ELBv2: form bodies, XML answers, ErrorResponse/Error/Code.</summary>
     Query,
+    /// <summary>EC2 (botocore's "ec2"): form bodies like Query, but lowerCamel answers and Response/Errors/Error with RequestID.</summary>
+    Ec2Query,
 }
 
 /// <summary>
@@ -58,6 +60,7 @@ public static class AwsErrors
         (AwsAuthError.IncompleteSignature, AwsProtocol.RestJson) => "IncompleteSignatureException",
         (AwsAuthError.IncompleteSignature, _) => "IncompleteSignature",
         (AwsAuthError.InvalidClientToken, AwsProtocol.RestJson) => "UnrecognizedClientException",
+        (AwsAuthError.InvalidClientToken, AwsProtocol.Ec2Query) => "AuthFailure",
         (AwsAuthError.InvalidClientToken, _) => "InvalidClientTokenId",
         (AwsAuthError.SignatureDoesNotMatch, AwsProtocol.RestJson) => "InvalidSignatureException",
         _ => "SignatureDoesNotMatch",
@@ -68,7 +71,10 @@ public static class AwsErrors
     /// Token"); everything else reads the same in both.
     /// </summary>
     public static string AuthMessage(AwsAuthFailure failure, AwsProtocol protocol) =>
-        failure.Error == AwsAuthError.MissingAuthenticationToken && protocol == AwsProtocol.Query
-            ? "Request is missing Authentication Token"
-            : failure.Message;
+        (failure.Error, protocol) switch
+        {
+            (AwsAuthError.MissingAuthenticationToken, AwsProtocol.Query or AwsProtocol.Ec2Query) => "Request is missing Authentication Token",
+            (AwsAuthError.InvalidClientToken, AwsProtocol.Ec2Query) => "AWS was not able to validate the provided access credentials",
+            _ => failure.Message,
+        };
 }

@@ -41,7 +41,7 @@ public sealed partial class AwsEc2Service : IAwsEmulatedService
     internal AwsEc2Service(AwsLab aws) => _aws = aws;
 
     public string SigningName => Name;
-    public AwsProtocol Protocol => AwsProtocol.Query;
+    public AwsProtocol Protocol => AwsProtocol.Ec2Query;
     public string RegionFor(string labRegion) => labRegion;
 
     internal string Account => _aws.Credentials.AwsAccountId;
