@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using PSSocAutomation.Lab.Aws.AutoScaling;
 using PSSocAutomation.Lab.Aws.Ec2;
+using PSSocAutomation.Lab.Aws.Elbv2;
 using PSSocAutomation.Lab.Hosting;
 
 namespace PSSocAutomation.Lab.Aws;
@@ -8,7 +10,8 @@ namespace PSSocAutomation.Lab.Aws;
 /// <summary>
 /// AWS on one loopback port, like LocalStack's edge port: every request's SigV4 signature is verified by the Lab's own
 /// verifier, then <see cref="AwsRouter"/> hands it to the emulated service its credential scope names (Security Hub,
-/// STS; SNS's unsigned SubscribeURL). Tests seed and read back through <see cref="SecurityHub"/>, <see cref="Sns"/>,
+/// STS, EC2, Auto Scaling, ELBv2; SNS's unsigned SubscribeURL). Tests seed and read back through <see cref="SecurityHub"/>,
+/// <see cref="Sns"/>, <see cref="Ec2"/>, <see cref="AutoScaling"/>, <see cref="Elbv2"/> (or <see cref="SeedIsolationScenario"/>),
 /// and move the clock every signature and throttle is measured on with <see cref="Clock"/>.
 /// </summary>
 public sealed class AwsLab : ILabService
@@ -32,7 +35,9 @@ public sealed class AwsLab : ILabService
         Sts = new AwsStsService(this);
         Sns = new AwsSnsService(this);
         Ec2 = new AwsEc2Service(this);
-        _router = new AwsRouter(SecurityHub, Sts, Sns, Ec2);
+        AutoScaling = new AwsAutoScalingService(this);
+        Elbv2 = new AwsElbv2Service(this);
+        _router = new AwsRouter(SecurityHub, Sts, Sns, Ec2, AutoScaling, Elbv2);
         _verifier = new AwsSigV4Verifier(CredentialsOf, service => _router.Find(service)?.RegionFor(Region) ?? Region, () => Now);
     }
 
@@ -50,6 +55,10 @@ public sealed class AwsLab : ILabService
     public AwsSnsService Sns { get; }
     /// <summary>EC2: VPCs, security groups, ENIs, instances, snapshots, instance-profile associations (seed and read back here).</summary>
     public AwsEc2Service Ec2 { get; }
+    /// <summary>Auto Scaling groups and the Detach/AttachInstances calls applied to them.</summary>
+    public AwsAutoScalingService AutoScaling { get; }
+    /// <summary>ELBv2 instance target groups and the Register/DeregisterTargets calls applied to them.</summary>
+    public AwsElbv2Service Elbv2 { get; }
 
     /// <summary>The AWS services the router knows, by signing name.</summary>
     public IReadOnlyCollection<string> Services => _router.ServiceNames;
@@ -67,6 +76,13 @@ public sealed class AwsLab : ILabService
     internal DateTimeOffset Now => Clock.GetUtcNow();
     internal LabCredentials Credentials => _lab.Credentials;
 
+    /// <summary>
+    /// Story 3 in one call: a HIGH GuardDuty finding naming an instance (<see cref="AwsEc2Service.SeedIsolationTarget"/>:
+    /// two ENIs, two volumes, profile web-role) that is in Auto Scaling group {name}-asg (min 1, desired 1) and target
+    /// group {name}-tg; a neighbour instance sits in {name}-other-tg (port 8080), so a client must ask each group's health.
+    /// </summary>
+    public AwsIsolationScenario SeedIsolationScenario(string name = "web-01") => AwsIsolationScenarioSeeder.Seed(this, name);
+
     /// <summary>Back to defaults: us-east-1, the system clock, and each service's own reset (findings, throttles, confirmations).</summary>
     public void Reset()
     {
@@ -75,6 +91,8 @@ public sealed class AwsLab : ILabService
         SecurityHub.Reset();
         Sns.Reset();
         Ec2.Reset();
+        AutoScaling.Reset();
+        Elbv2.Reset();
     }
 
     private AwsCredentialSet? CredentialsOf(string accessKeyId)
