@@ -483,6 +483,20 @@ public sealed class AwsLabEc2Tests : IClassFixture<LabFixture>, IDisposable
     }
 
     [Fact]
+    public async Task The_story_3_scenario_names_the_seeded_instance_in_a_HIGH_GuardDuty_finding()
+    {
+        var scenario = _lab.Aws.SeedIsolationScenario();
+        var finding = _lab.Aws.SecurityHub.Finding(scenario.FindingId)!;
+        Assert.Equal("HIGH", (string?)finding["Severity"]!["Label"]);
+        Assert.Equal(scenario.FindingProductArn, (string?)finding["ProductArn"]);
+        Assert.EndsWith(":instance/" + scenario.Instance.InstanceId, (string?)finding["Resources"]![0]!["Id"], StringComparison.Ordinal);
+        Assert.Equal(scenario.AutoScalingGroupName, _lab.Aws.AutoScaling.GroupOf(scenario.Instance.InstanceId));
+        Assert.Equal([scenario.TargetGroupArn], _lab.Aws.Elbv2.TargetGroupsOf(scenario.Instance.InstanceId));
+        var reply = await Call("DescribeInstances", ("Filter.1.Name", "vpc-id"), ("Filter.1.Value.1", scenario.Instance.VpcId));
+        Assert.Equal([scenario.Instance.InstanceId, scenario.NeighbourInstanceId], reply.Root.Descendants(Ec2 + "instanceId").Select(e => e.Value));
+    }
+
+    [Fact]
     public async Task Reset_empties_EC2()
     {
         var seeded = _lab.Aws.Ec2.SeedIsolationTarget();
