@@ -483,6 +483,23 @@ public sealed class AwsLabEc2Tests : IClassFixture<LabFixture>, IDisposable
     }
 
     [Fact]
+    public async Task An_operation_fault_matches_even_when_the_journal_keeps_no_bodies()
+    {
+        await using var lab = await LabServer.StartAsync(new LabOptions { JournalBodies = false });
+        using var aws = new AwsQueryTestClient(lab);
+        var seeded = lab.Aws.Ec2.SeedIsolationTarget();
+        lab.Faults.Add(new FaultRule { Service = "aws", Operation = "ec2:DisassociateIamInstanceProfile", Status = 503 });
+        var other = await aws.Call("ec2", "DescribeInstances", V);
+        Assert.Equal(200, other.Code);
+        var failed = await aws.Call("ec2", "DisassociateIamInstanceProfile", V, ("AssociationId", seeded.AssociationId!));
+        Assert.Equal((503, "Unavailable"), (failed.Code, Error(failed).Code));
+        Assert.NotNull(lab.Aws.Ec2.AssociationOf(seeded.InstanceId));
+        Assert.All(lab.Journal.Entries, e => Assert.Equal(string.Empty, e.Body));
+        // The rule is spent: the retry goes through.
+        Assert.Equal(200, (await aws.Call("ec2", "DisassociateIamInstanceProfile", V, ("AssociationId", seeded.AssociationId!))).Code);
+    }
+
+    [Fact]
     public async Task The_story_3_scenario_names_the_seeded_instance_in_a_HIGH_GuardDuty_finding()
     {
         var scenario = _lab.Aws.SeedIsolationScenario();
