@@ -52,7 +52,22 @@ public static class AwsErrors
             </ErrorResponse>
             """);
 
-    /// <summary>A signature refusal, named as the protocol names it; all are 403.</summary>
+    /// <summary>
+    /// A signature refusal as the target service answers it: 403 with the protocol's code and message, except EC2,
+    /// which refuses an unknown key or a wrong signature with 401 AuthFailure ("AWS was not able to validate the provided
+    /// access credentials") and a request signed outside the clock window with 400 RequestExpired.
+    /// </summary>
+    public static (int Status, string Code, string Message) Refusal(AwsAuthFailure failure, AwsProtocol protocol) => (failure.Error, protocol) switch
+    {
+        (AwsAuthError.SignatureDoesNotMatch, AwsProtocol.Ec2Query) when failure.Message.StartsWith("Signature expired", StringComparison.Ordinal) ||
+                                                                         failure.Message.StartsWith("Signature not yet current", StringComparison.Ordinal)
+            => (400, "RequestExpired", "Request has expired."),
+        (AwsAuthError.SignatureDoesNotMatch or AwsAuthError.InvalidClientToken, AwsProtocol.Ec2Query)
+            => (401, "AuthFailure", "AWS was not able to validate the provided access credentials"),
+        _ => (403, AuthCode(failure.Error, protocol), AuthMessage(failure, protocol)),
+    };
+
+    /// <summary>A signature refusal, named as the protocol names it (see <see cref="Refusal"/> for EC2's own).</summary>
     public static string AuthCode(AwsAuthError error, AwsProtocol protocol) => (error, protocol) switch
     {
         (AwsAuthError.MissingAuthenticationToken, AwsProtocol.RestJson) => "MissingAuthenticationTokenException",
@@ -60,7 +75,6 @@ public static class AwsErrors
         (AwsAuthError.IncompleteSignature, AwsProtocol.RestJson) => "IncompleteSignatureException",
         (AwsAuthError.IncompleteSignature, _) => "IncompleteSignature",
         (AwsAuthError.InvalidClientToken, AwsProtocol.RestJson) => "UnrecognizedClientException",
-        (AwsAuthError.InvalidClientToken, AwsProtocol.Ec2Query) => "AuthFailure",
         (AwsAuthError.InvalidClientToken, _) => "InvalidClientTokenId",
         (AwsAuthError.SignatureDoesNotMatch, AwsProtocol.RestJson) => "InvalidSignatureException",
         _ => "SignatureDoesNotMatch",
@@ -74,7 +88,6 @@ public static class AwsErrors
         (failure.Error, protocol) switch
         {
             (AwsAuthError.MissingAuthenticationToken, AwsProtocol.Query or AwsProtocol.Ec2Query) => "Request is missing Authentication Token",
-            (AwsAuthError.InvalidClientToken, AwsProtocol.Ec2Query) => "AWS was not able to validate the provided access credentials",
             _ => failure.Message,
         };
 }

@@ -145,7 +145,8 @@ public sealed class AwsLab : ILabService
         if (failure is not null)
         {
             var shape = _router.RefusalShapeFor(request, scopeService);
-            return shape.Error(context, 403, AwsErrors.AuthCode(failure.Error, shape.Protocol), AwsErrors.AuthMessage(failure, shape.Protocol));
+            var (status, code, message) = AwsErrors.Refusal(failure, shape.Protocol);
+            return shape.Error(context, status, code, message);
         }
         LabRequest.SetPrincipal(context, caller!.Credentials.AccessKeyId);
         if (_router.Find(caller.Service) is not { } target)

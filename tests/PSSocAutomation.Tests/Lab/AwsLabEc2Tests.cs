@@ -156,9 +156,17 @@ public sealed class AwsLabEc2Tests : IClassFixture<LabFixture>, IDisposable
     public async Task The_signature_check_covers_ec2_and_answers_in_EC2s_shape()
     {
         var wrongRegion = await _aws.Send("ec2", AwsQueryTestClient.Form("DescribeInstances", V), region: "eu-west-1");
-        Assert.Equal(403, wrongRegion.Code);
-        Assert.Equal("SignatureDoesNotMatch", Error(wrongRegion).Code);
-        Assert.Equal(403, _lab.Journal.Entries.Last().Status);
+        Assert.Equal(401, wrongRegion.Code);
+        Assert.Equal(("AuthFailure", "AWS was not able to validate the provided access credentials"), (Error(wrongRegion).Code, Error(wrongRegion).Message));
+        Assert.Equal(401, _lab.Journal.Entries.Last().Status);
+        var wrongSecret = await _aws.Send("ec2", AwsQueryTestClient.Form("DescribeInstances", V), secret: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
+        Assert.Equal((401, "AuthFailure"), (wrongSecret.Code, Error(wrongSecret).Code));
+        var stale = await _aws.Send("ec2", AwsQueryTestClient.Form("DescribeInstances", V), at: DateTimeOffset.UtcNow.AddMinutes(-20));
+        Assert.Equal((400, "RequestExpired"), (stale.Code, Error(stale).Code));
+        // The Query services keep their own shape for the same refusal.
+        var autoscaling = await _aws.Send("autoscaling", AwsQueryTestClient.Form("DescribeAutoScalingGroups", "2011-01-01"), region: "eu-west-1");
+        Assert.Equal(403, autoscaling.Code);
+        Assert.Contains("<Code>SignatureDoesNotMatch</Code>", autoscaling.Text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -30,9 +30,9 @@ internal sealed class AwsQueryTestClient : IDisposable
     public async Task<Reply> Call(string service, string action, string version, params (string Name, string Value)[] members) =>
         await Send(service, Form(action, version, members));
 
-    public async Task<Reply> Send(string service, string form, string? region = null)
+    public async Task<Reply> Send(string service, string form, string? region = null, string? secret = null, DateTimeOffset? at = null)
     {
-        var signer = new AwsTestSigner(_lab.Credentials.AwsUser, region ?? _lab.Aws.Region, service, DateTimeOffset.UtcNow);
+        var signer = new AwsTestSigner(_lab.Credentials.AwsUser, region ?? _lab.Aws.Region, service, at ?? DateTimeOffset.UtcNow) { SecretOverride = secret };
         using var request = signer.Build(HttpMethod.Post, _lab.AwsUri, Encoding.UTF8.GetBytes(form), "application/x-www-form-urlencoded; charset=utf-8");
         using var response = await _client.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
