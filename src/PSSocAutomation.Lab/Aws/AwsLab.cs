@@ -83,6 +83,44 @@ public sealed class AwsLab : ILabService
     /// </summary>
     public AwsIsolationScenario SeedIsolationScenario(string name = "web-01") => AwsIsolationScenarioSeeder.Seed(this, name);
 
+    /// <summary>
+    /// Every AWS call the journal holds, in order, as service and operation: the Query Action with the service its
+    /// Version names (2016-11-15 ec2, 2011-01-01 autoscaling, 2015-12-01 elasticloadbalancing, 2011-06-15 sts), Security
+    /// Hub's operation by path. Faulted and refused calls are included with the status the client saw. Empty when the
+    /// Lab keeps no bodies (<see cref="LabOptions.JournalBodies"/>), since the Action travels in the body.
+    /// </summary>
+    public IReadOnlyList<AwsCall> Calls()
+    {
+        var calls = new List<AwsCall>();
+        foreach (var entry in _lab.Journal.For(Name))
+        {
+            var form = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(entry.Query);
+            if (entry.Body.Length > 0 && !entry.Body.TrimStart().StartsWith('{'))
+                foreach (var (key, value) in Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(entry.Body)) form[key] = value;
+            var action = form.TryGetValue("Action", out var a) ? a.ToString() : null;
+            var service = form.TryGetValue("Version", out var v) ? v.ToString() switch
+            {
+                AwsEc2Service.ApiVersion => AwsEc2Service.Name,
+                AwsAutoScalingService.ApiVersion => AwsAutoScalingService.Name,
+                AwsElbv2Service.ApiVersion => AwsElbv2Service.Name,
+                "2011-06-15" => AwsStsService.Name,
+                "2010-03-31" => AwsSnsService.Name,
+                var other => other,
+            } : null;
+            if (action is null)
+            {
+                (service, action) = (entry.Method, entry.Path) switch
+                {
+                    ("POST", "/findings") => (AwsSecurityHubService.Name, "GetFindings"),
+                    ("PATCH", "/findings/batchupdate") => (AwsSecurityHubService.Name, "BatchUpdateFindings"),
+                    _ => (null, null),
+                };
+            }
+            if (action is not null) calls.Add(new AwsCall(entry.Sequence, service ?? "?", action, entry.Status));
+        }
+        return calls;
+    }
+
     /// <summary>Back to defaults: us-east-1, the system clock, and each service's own reset (findings, throttles, confirmations).</summary>
     public void Reset()
     {

@@ -522,6 +522,31 @@ public sealed class AwsLabEc2Tests : IClassFixture<LabFixture>, IDisposable
     }
 
     [Fact]
+    public async Task GetConsoleOutput_answers_the_console_text_in_base64()
+    {
+        var seeded = _lab.Aws.Ec2.SeedIsolationTarget();
+        _lab.Aws.Ec2.SetConsoleOutput(seeded.InstanceId, "kernel: evil.ko loaded\n");
+        var reply = await Call("GetConsoleOutput", ("InstanceId", seeded.InstanceId), ("Latest", "true"));
+        Ok(reply, "GetConsoleOutput");
+        Assert.Equal(seeded.InstanceId, Text(reply.Root, "instanceId"));
+        Assert.Equal("kernel: evil.ko loaded\n", System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(Text(reply.Root, "output")!)));
+    }
+
+    [Fact]
+    public async Task Calls_lists_every_AWS_operation_in_order_with_its_status()
+    {
+        var scenario = _lab.Aws.SeedIsolationScenario();
+        _lab.Faults.Add(new FaultRule { Service = "aws", Operation = "DeregisterTargets", Status = 503 });
+        await Call("DescribeInstances", ("InstanceId.1", scenario.Instance.InstanceId));
+        await _aws.Call("autoscaling", "DescribeAutoScalingInstances", "2011-01-01", ("InstanceIds.member.1", scenario.Instance.InstanceId));
+        await _aws.Call("elasticloadbalancing", "DeregisterTargets", "2015-12-01", ("TargetGroupArn", scenario.TargetGroupArn), ("Targets.member.1.Id", scenario.Instance.InstanceId));
+        await Call("ModifyInstanceAttribute", ("InstanceId", scenario.Instance.InstanceId), ("DisableApiTermination.Value", "true"));
+        Assert.Equal(
+            [("ec2", "DescribeInstances", 200), ("autoscaling", "DescribeAutoScalingInstances", 200), ("elasticloadbalancing", "DeregisterTargets", 503), ("ec2", "ModifyInstanceAttribute", 200)],
+            _lab.Aws.Calls().Select(c => (c.Service, c.Operation, c.Status)));
+    }
+
+    [Fact]
     public async Task Reset_empties_EC2()
     {
         var seeded = _lab.Aws.Ec2.SeedIsolationTarget();

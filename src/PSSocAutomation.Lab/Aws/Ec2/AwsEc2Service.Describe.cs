@@ -19,6 +19,7 @@ public sealed partial class AwsEc2Service
         ["DescribeSecurityGroupRules"] = (s, a) => s.DescribeSecurityGroupRules(a),
         ["DescribeSnapshots"] = (s, a) => s.DescribeSnapshots(a),
         ["DescribeIamInstanceProfileAssociations"] = (s, a) => s.DescribeIamInstanceProfileAssociations(a),
+        ["GetConsoleOutput"] = (s, a) => s.GetConsoleOutput(a),
         ["CreateSecurityGroup"] = (s, a) => s.CreateSecurityGroup(a),
         ["DeleteSecurityGroup"] = (s, a) => s.DeleteSecurityGroup(a),
         ["AuthorizeSecurityGroupIngress"] = (s, a) => s.Authorize(a, egress: false),
@@ -408,6 +409,23 @@ public sealed partial class AwsEc2Service
         E("iamInstanceProfile", E("arn", a.Profile.Arn), E("id", a.Profile.Id)),
         E("state", state),
         E("timestamp", Time(a.Timestamp)));
+
+    // ---- GetConsoleOutput (evidence, contract 4.3 step 4) ----
+
+    /// <summary>The instance's serial console text, base64 as EC2 sends it; <see cref="SetConsoleOutput"/> sets it.</summary>
+    private XElement?[] GetConsoleOutput(AwsQueryArgs args)
+    {
+        var instance = FindInstance(Required(args, "InstanceId"));
+        DryRun(args);
+        var text = _consoleOutput.TryGetValue(instance.Id, out var output) ? output
+            : $"[    0.000000] Linux version 6.1.0 (lab)\n{instance.Id} login: \n";
+        return
+        [
+            E("instanceId", instance.Id),
+            E("timestamp", Time(_aws.Now)),
+            E("output", Convert.ToBase64String(Encoding.UTF8.GetBytes(text))),
+        ];
+    }
 
     // ---- shared lookups and paging ----
 

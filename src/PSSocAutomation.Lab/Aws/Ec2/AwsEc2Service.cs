@@ -36,6 +36,7 @@ public sealed partial class AwsEc2Service : IAwsEmulatedService
     private readonly Dictionary<string, Ec2Association> _associations = new(StringComparer.Ordinal);
     // Insertion order is what Describe* answers in: Dictionary keeps it while nothing is removed, these lists always do.
     private readonly List<string> _order = new();
+    private readonly Dictionary<string, string> _consoleOutput = new(StringComparer.Ordinal);
     private int _vpcCount;
 
     internal AwsEc2Service(AwsLab aws) => _aws = aws;
@@ -227,6 +228,16 @@ public sealed partial class AwsEc2Service : IAwsEmulatedService
         });
     }
 
+    /// <summary>What GetConsoleOutput answers for an instance (a boot log line and a login prompt by default).</summary>
+    public void SetConsoleOutput(string instanceId, string text)
+    {
+        lock (_gate)
+        {
+            Instance(instanceId);
+            _consoleOutput[instanceId] = text;
+        }
+    }
+
     /// <summary>Moves an instance to another state (a terminated instance is one isolation must refuse).</summary>
     public void SetInstanceState(string instanceId, string state)
     {
@@ -328,6 +339,7 @@ public sealed partial class AwsEc2Service : IAwsEmulatedService
             _profiles.Clear();
             _associations.Clear();
             _order.Clear();
+            _consoleOutput.Clear();
             _vpcCount = 0;
         }
     }
