@@ -9,8 +9,10 @@ public enum AwsProtocol
 {
     /// <summary>Security Hub: JSON bodies, the error code in x-amzn-ErrorType.</summary>
     RestJson,
-    /// <summary>STS, IAM, SNS: form bodies, XML answers, ErrorResponse/Error/Code.</summary>
+    /// <summary>STS, IAM, SNS, Auto Scaling, ELBv2: form bodies, XML answers, ErrorResponse/Error/Code.</summary>
     Query,
+    /// <summary>EC2 (botocore's "ec2"): form bodies like Query, but lowerCamel answers and Response/Errors/Error with RequestID.</summary>
+    Ec2Query,
 }
 
 /// <summary>
@@ -50,7 +52,22 @@ public static class AwsErrors
             </ErrorResponse>
             """);
 
-    /// <summary>A signature refusal, named as the protocol names it; all are 403.</summary>
+    /// <summary>
+    /// A signature refusal as the target service answers it: 403 with the protocol's code and message, except EC2,
+    /// which refuses an unknown key or a wrong signature with 401 AuthFailure ("AWS was not able to validate the provided
+    /// access credentials") and a request signed outside the clock window with 400 RequestExpired.
+    /// </summary>
+    public static (int Status, string Code, string Message) Refusal(AwsAuthFailure failure, AwsProtocol protocol) => (failure.Error, protocol) switch
+    {
+        (AwsAuthError.SignatureDoesNotMatch, AwsProtocol.Ec2Query) when failure.Message.StartsWith("Signature expired", StringComparison.Ordinal) ||
+                                                                         failure.Message.StartsWith("Signature not yet current", StringComparison.Ordinal)
+            => (400, "RequestExpired", "Request has expired."),
+        (AwsAuthError.SignatureDoesNotMatch or AwsAuthError.InvalidClientToken, AwsProtocol.Ec2Query)
+            => (401, "AuthFailure", "AWS was not able to validate the provided access credentials"),
+        _ => (403, AuthCode(failure.Error, protocol), AuthMessage(failure, protocol)),
+    };
+
+    /// <summary>A signature refusal, named as the protocol names it (see <see cref="Refusal"/> for EC2's own).</summary>
     public static string AuthCode(AwsAuthError error, AwsProtocol protocol) => (error, protocol) switch
     {
         (AwsAuthError.MissingAuthenticationToken, AwsProtocol.RestJson) => "MissingAuthenticationTokenException",
@@ -68,7 +85,9 @@ public static class AwsErrors
     /// Token"); everything else reads the same in both.
     /// </summary>
     public static string AuthMessage(AwsAuthFailure failure, AwsProtocol protocol) =>
-        failure.Error == AwsAuthError.MissingAuthenticationToken && protocol == AwsProtocol.Query
-            ? "Request is missing Authentication Token"
-            : failure.Message;
+        (failure.Error, protocol) switch
+        {
+            (AwsAuthError.MissingAuthenticationToken, AwsProtocol.Query or AwsProtocol.Ec2Query) => "Request is missing Authentication Token",
+            _ => failure.Message,
+        };
 }

@@ -30,16 +30,32 @@ public enum FaultKind
     ApplyThenReset,
 }
 
-/// <summary>A fault the next matching requests meet. Matching: service, optional method, optional path substring.</summary>
+/// <summary>
+/// A fault the next matching requests meet. Matching: service, optional method, optional path substring, optional
+/// operation (for APIs where one path serves many operations, as AWS's Query protocol does).
+/// </summary>
 public sealed class FaultRule
 {
     public required string Service { get; init; }
     public string? Method { get; init; }
     public string? PathContains { get; init; }
+    /// <summary>
+    /// The operation the request names, as the service reports it (<see cref="ILabService.OperationsOf"/>): for AWS the
+    /// Query Action or the X-Amz-Target operation, bare ("ModifyNetworkInterfaceAttribute") or with the signing name
+    /// ("ec2:ModifyNetworkInterfaceAttribute"). Compared ignoring case.
+    /// </summary>
+    public string? Operation { get; init; }
     public FaultKind Kind { get; init; } = FaultKind.Status;
     public int Status { get; init; } = 503;
     public int? RetryAfterSeconds { get; init; }
     public TimeSpan Delay { get; init; }
+    /// <summary>
+    /// The error code a <see cref="FaultKind.Status"/> fault carries in the vendor's error shape (AWS: "RequestLimitExceeded",
+    /// "InvalidGroup.NotFound"); the vendor's usual code for the status when null. Services without codes ignore it.
+    /// </summary>
+    public string? Code { get; init; }
+    /// <summary>The message that goes with <see cref="Code"/>; a default when null.</summary>
+    public string? Message { get; init; }
     /// <summary>Body for <see cref="FaultKind.Status"/> and <see cref="FaultKind.Html"/> (a WAF's own page, say); a plain default is used when null.</summary>
     public string? Body { get; init; }
     /// <summary>How many matching requests meet the fault; the rule retires after that.</summary>
@@ -74,8 +90,16 @@ public sealed class LabFaults
 
     internal TimeSpan LatencyFor(string service) => _latency.TryGetValue(service, out var l) ? l : TimeSpan.Zero;
 
-    internal FaultRule? Match(string service, string method, string path)
+    /// <summary>Whether a rule for <paramref name="service"/> matches on the operation, so the request body must be read to match.</summary>
+    internal bool MatchesOperations(string service)
     {
+        lock (_rules) return _rules.Any(r => r.Operation is not null && string.Equals(r.Service, service, StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <param name="operations">The names of the operation the request calls (computed only when a rule asks for one).</param>
+    internal FaultRule? Match(string service, string method, string path, Func<IReadOnlyList<string>>? operations = null)
+    {
+        IReadOnlyList<string>? named = null;
         lock (_rules)
         {
             foreach (var rule in _rules)
@@ -83,6 +107,11 @@ public sealed class LabFaults
                 if (!string.Equals(rule.Service, service, StringComparison.OrdinalIgnoreCase)) continue;
                 if (rule.Method is not null && !string.Equals(rule.Method, method, StringComparison.OrdinalIgnoreCase)) continue;
                 if (rule.PathContains is not null && !path.Contains(rule.PathContains, StringComparison.OrdinalIgnoreCase)) continue;
+                if (rule.Operation is not null)
+                {
+                    named ??= operations?.Invoke() ?? [];
+                    if (!named.Contains(rule.Operation, StringComparer.OrdinalIgnoreCase)) continue;
+                }
                 if (rule.Hits >= rule.Times) continue;
                 rule.Seen++;
                 if (rule.Seen <= rule.After) continue;

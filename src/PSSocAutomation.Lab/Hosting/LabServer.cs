@@ -119,14 +119,18 @@ public sealed class LabServer : IAsyncDisposable
     {
         var request = context.Request;
         var body = string.Empty;
-        if (Options.JournalBodies && (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0))
+        // A fault rule on the operation needs the body even when the journal keeps none (the Query Action is in it).
+        var needsOperation = Faults.MatchesOperations(service.Name);
+        if ((Options.JournalBodies || needsOperation) && (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0))
         {
             request.EnableBuffering();
             using var reader = new StreamReader(request.Body, Encoding.UTF8, false, 8192, leaveOpen: true);
             body = await reader.ReadToEndAsync(context.RequestAborted).ConfigureAwait(false);
-            if (body.Length > MaxJournalBody) body = body[..MaxJournalBody] + "…(truncated by the journal)";
             request.Body.Position = 0;
         }
+        var requestBody = body;
+        if (!Options.JournalBodies) body = string.Empty;
+        else if (body.Length > MaxJournalBody) body = body[..MaxJournalBody] + "…(truncated by the journal)";
 
         foreach (var (name, value) in service.EveryResponseHeaders(request)) context.Response.Headers[name] = value;
         var sequence = Journal.NextSequence();
@@ -154,7 +158,7 @@ public sealed class LabServer : IAsyncDisposable
             var latency = Faults.LatencyFor(service.Name);
             if (latency > TimeSpan.Zero) await Task.Delay(latency, context.RequestAborted).ConfigureAwait(false);
 
-            var fault = Faults.Match(service.Name, request.Method, request.Path.Value ?? "/");
+            var fault = Faults.Match(service.Name, request.Method, request.Path.Value ?? "/", () => service.OperationsOf(request, requestBody));
             switch (fault?.Kind)
             {
                 case null:
@@ -165,7 +169,7 @@ public sealed class LabServer : IAsyncDisposable
                     await ServeAsync(service, context, next).ConfigureAwait(false);
                     break;
                 case FaultKind.Status:
-                    var rendered = service.Fault(request, fault.Status);
+                    var rendered = fault.Code is { } code ? service.Fault(request, fault.Status, code, fault.Message) : service.Fault(request, fault.Status);
                     if (fault.Body is not null) rendered = rendered with { Body = fault.Body };
                     if (fault.RetryAfterSeconds is int seconds) context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
                     await rendered.WriteAsync(context).ConfigureAwait(false);

@@ -48,6 +48,18 @@ public interface ILabService
     LabResponse Fault(HttpRequest request, int status);
 
     /// <summary>
+    /// An injected fault with the error code (and message) a test chose (<see cref="FaultRule.Code"/>), in the vendor's
+    /// shape; vendors without error codes answer as <see cref="Fault(HttpRequest, int)"/>.
+    /// </summary>
+    LabResponse Fault(HttpRequest request, int status, string code, string? message) => Fault(request, status);
+
+    /// <summary>
+    /// The names of the operation a request calls, for <see cref="FaultRule.Operation"/>, when its path does not say
+    /// (AWS's Query protocol: every Action is a POST to /). <paramref name="body"/> is the request body as text. None by default.
+    /// </summary>
+    IReadOnlyList<string> OperationsOf(HttpRequest request, string body) => [];
+
+    /// <summary>
     /// A request no mapped route takes. Where the path is one the Lab emulates, the vendor's own answer (a 405 for
     /// another method, Flask's 404 for a path parameter its converter refuses); anything else is 400 in the vendor's
     /// error shape carrying <see cref="LabResponse.NotEmulatedMessage"/>, so a test that strays beyond the contracts
