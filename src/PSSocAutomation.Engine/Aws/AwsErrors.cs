@@ -97,10 +97,17 @@ namespace PSSocAutomation.Aws
         }
 
         /// <summary>AWS's 403 for a key it does not know or a signature it cannot match is a credential failure, not a permission one.</summary>
-        public SocApiException Refine(SocApiException failure) =>
-            IsCredentialCode(failure.VendorType) && failure.Kind != ApiFailureKind.Authentication
-                ? failure.With(ApiFailureKind.Authentication, failure.Message)
-                : failure;
+        public SocApiException Refine(SocApiException failure)
+        {
+            if (IsCredentialCode(failure.VendorType) && failure.Kind != ApiFailureKind.Authentication)
+                return failure.With(ApiFailureKind.Authentication, failure.Message);
+            // EC2 answers a missing resource with 400 and a code (InvalidInstanceID.NotFound, InvalidGroup.NotFound,
+            // InvalidAssociationID.NotFound); IAM with 404 NoSuchEntity. Both are "not found" to a caller.
+            if (failure.Kind == ApiFailureKind.InvalidRequest && failure.VendorType is string code
+                && (code.EndsWith(".NotFound", StringComparison.Ordinal) || code == "NoSuchEntity"))
+                return failure.With(ApiFailureKind.NotFound, failure.Message);
+            return failure;
+        }
 
         private static bool IsCredentialCode(string? code) => code != null && CredentialCodes.Contains(code, StringComparer.Ordinal);
 
