@@ -45,6 +45,7 @@ public sealed class AwsAutoScalingService : IAwsEmulatedService
 
     public string SigningName => Name;
     public AwsProtocol Protocol => AwsProtocol.Query;
+    public string? QueryVersion => ApiVersion;
     public string RegionFor(string labRegion) => labRegion;
 
     public LabResponse Error(HttpContext context, int status, string code, string message) =>

@@ -43,6 +43,7 @@ public sealed partial class AwsEc2Service : IAwsEmulatedService
 
     public string SigningName => Name;
     public AwsProtocol Protocol => AwsProtocol.Ec2Query;
+    public string? QueryVersion => ApiVersion;
     public string RegionFor(string labRegion) => labRegion;
 
     internal string Account => _aws.Credentials.AwsAccountId;
