@@ -137,6 +137,7 @@ public sealed class AwsLabEc2Tests : IClassFixture<LabFixture>, IDisposable
         Assert.Equal(fixture.Root!.Descendants("Code").Single().Value, code);
         Assert.Equal(fixture.Root!.Descendants("Message").Single().Value, message);
         Assert.Equal(reply.RequestIdHeader, requestId);
+        Assert.Contains("<Message>Invalid id: \"foobar\"</Message>", reply.Text, StringComparison.Ordinal);
     }
 
     [Fact]

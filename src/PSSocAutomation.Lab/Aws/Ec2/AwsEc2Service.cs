@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security;
 using System.Xml.Linq;
 using Microsoft.AspNetCore.Http;
 using PSSocAutomation.Lab.Hosting;
@@ -58,8 +57,14 @@ public sealed partial class AwsEc2Service : IAwsEmulatedService
         new(status, "text/xml;charset=UTF-8",
             $"""
             <?xml version="1.0" encoding="UTF-8"?>
-            <Response><Errors><Error><Code>{SecurityElement.Escape(code)}</Code><Message>{SecurityElement.Escape(message)}</Message></Error></Errors><RequestID>{requestId}</RequestID></Response>
+            <Response><Errors><Error><Code>{Text(code)}</Code><Message>{Text(message)}</Message></Error></Errors><RequestID>{requestId}</RequestID></Response>
             """);
+
+    /// <summary>Element text as EC2 writes it: only &amp;, &lt; and &gt; escaped, quotes left as they are (Invalid id: "foobar").</summary>
+    private static string Text(string value) => value.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
+
+    /// <summary>The private DNS suffix of the Lab's region (us-east-1's is ec2.internal, the others' region.compute.internal).</summary>
+    internal string PrivateDns(string ip) => "ip-" + ip.Replace('.', '-') + (Region == "us-east-1" ? ".ec2.internal" : "." + Region + ".compute.internal");
 
     /// <summary>EC2's codes for a status: 500 InternalError, 503 Unavailable; 429 is EC2's throttle, RequestLimitExceeded.</summary>
     public LabResponse Fault(HttpContext context, int status) => status switch
