@@ -99,6 +99,7 @@ public sealed class AwsLabAutoScalingTests : IClassFixture<LabFixture>, IDisposa
         Assert.Contains("shouldDecrementDesiredCapacity", Error(missing).Message, StringComparison.Ordinal);
         var noGroup = await Call("DetachInstances", ("AutoScalingGroupName", "nope"), ("InstanceIds.member.1", id), ("ShouldDecrementDesiredCapacity", "false"));
         Assert.Equal("ValidationError", Error(noGroup).Code);
+        Assert.Contains("AutoScalingGroup 'nope' not found", noGroup.Text, StringComparison.Ordinal);
         Assert.Equal(scenario.AutoScalingGroupName, _lab.Aws.AutoScaling.GroupOf(id));
         Assert.Empty(_lab.Aws.AutoScaling.Calls);
         var unknown = await Call("EnterStandby");

@@ -57,11 +57,8 @@ public sealed partial class AwsEc2Service : IAwsEmulatedService
         new(status, "text/xml;charset=UTF-8",
             $"""
             <?xml version="1.0" encoding="UTF-8"?>
-            <Response><Errors><Error><Code>{Text(code)}</Code><Message>{Text(message)}</Message></Error></Errors><RequestID>{requestId}</RequestID></Response>
+            <Response><Errors><Error><Code>{AwsErrors.XmlText(code)}</Code><Message>{AwsErrors.XmlText(message)}</Message></Error></Errors><RequestID>{requestId}</RequestID></Response>
             """);
-
-    /// <summary>Element text as EC2 writes it: only &amp;, &lt; and &gt; escaped, quotes left as they are (Invalid id: "foobar").</summary>
-    private static string Text(string value) => value.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
 
     /// <summary>The private DNS suffix of the Lab's region (us-east-1's is ec2.internal, the others' region.compute.internal).</summary>
     internal string PrivateDns(string ip) => "ip-" + ip.Replace('.', '-') + (Region == "us-east-1" ? ".ec2.internal" : "." + Region + ".compute.internal");
