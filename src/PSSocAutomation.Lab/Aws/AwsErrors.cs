@@ -1,4 +1,3 @@
-using System.Security;
 using System.Text.Json.Nodes;
 using PSSocAutomation.Lab.Hosting;
 
@@ -45,12 +44,16 @@ public static class AwsErrors
             <ErrorResponse xmlns="{xmlNamespace}">
               <Error>
                 <Type>{(status >= 500 ? "Receiver" : "Sender")}</Type>
-                <Code>{SecurityElement.Escape(code)}</Code>
-                <Message>{SecurityElement.Escape(message)}</Message>
+                <Code>{XmlText(code)}</Code>
+                <Message>{XmlText(message)}</Message>
               </Error>
               <RequestId>{requestId}</RequestId>
             </ErrorResponse>
             """);
+
+    /// <summary>Element text as AWS's XML services write it: &amp;, &lt; and &gt; escaped, quotes and apostrophes left as they are.</summary>
+    public static string XmlText(string value) =>
+        value.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
 
     /// <summary>
     /// A signature refusal as the target service answers it: 403 with the protocol's code and message, except EC2,

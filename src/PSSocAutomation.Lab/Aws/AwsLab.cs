@@ -182,7 +182,7 @@ public sealed class AwsLab : ILabService
         var (caller, failure) = _verifier.Verify(AwsSignedRequest.From(request, body));
         if (failure is not null)
         {
-            var shape = _router.RefusalShapeFor(request, scopeService);
+            var shape = _router.RefusalShapeFor(request, scopeService, body);
             var (status, code, message) = AwsErrors.Refusal(failure, shape.Protocol);
             return shape.Error(context, status, code, message);
         }

@@ -26,13 +26,19 @@ public sealed class AwsRouter
         HttpMethods.IsGet(request.Method) && request.Query["Action"] == "ConfirmSubscription" ? Find(AwsSnsService.Name) : null;
 
     /// <summary>
-    /// Who answers a request whose signature cannot be checked: the service its scope names when known, else by the
-    /// request's look (an Action parameter or a form body is the Query protocol, as STS; anything else rest-json).
+    /// Who answers a request whose signature cannot be checked: the service its scope names when known, else the Query
+    /// service whose API Version the request names (EC2's 2016-11-15), else by the request's look (an Action parameter
+    /// or a form body is the Query protocol, as STS; anything else rest-json).
     /// </summary>
-    public IAwsEmulatedService RefusalShapeFor(HttpRequest request, string? scopeService)
+    public IAwsEmulatedService RefusalShapeFor(HttpRequest request, string? scopeService, byte[]? body = null)
     {
         if (Find(scopeService) is { } named) return named;
         var form = request.ContentType?.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) == true;
+        var version = request.Query["Version"].ToString();
+        if (version.Length == 0 && form && body is { Length: > 0 } &&
+            Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(System.Text.Encoding.UTF8.GetString(body)).TryGetValue("Version", out var v))
+            version = v.ToString();
+        if (version.Length > 0 && _services.Values.FirstOrDefault(s => s.QueryVersion == version) is { } versioned) return versioned;
         return form || request.Query.ContainsKey("Action") ? Find(AwsStsService.Name)! : Find(AwsSecurityHubService.Name)!;
     }
 }

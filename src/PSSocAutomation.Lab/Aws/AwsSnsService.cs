@@ -28,6 +28,7 @@ public sealed class AwsSnsService : IAwsEmulatedService
 
     public string SigningName => Name;
     public AwsProtocol Protocol => AwsProtocol.Query;
+    public string? QueryVersion => "2010-03-31";
     public string RegionFor(string labRegion) => labRegion;
 
     /// <summary>Every ConfirmSubscription the Lab answered, in order.</summary>

@@ -21,6 +21,7 @@ public sealed class AwsStsService : IAwsEmulatedService
 
     public string SigningName => Name;
     public AwsProtocol Protocol => AwsProtocol.Query;
+    public string? QueryVersion => Version;
 
     /// <summary>Regional STS endpoints take their own region; the Lab is one region.</summary>
     public string RegionFor(string labRegion) => labRegion;

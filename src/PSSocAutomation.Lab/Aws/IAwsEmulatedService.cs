@@ -15,6 +15,9 @@ public interface IAwsEmulatedService
 
     AwsProtocol Protocol { get; }
 
+    /// <summary>A Query service's API Version ("2016-11-15" for EC2): how an unsigned request is told apart when no scope names the service.</summary>
+    string? QueryVersion => null;
+
     /// <summary>The region requests must be scoped to, given the Lab's (IAM answers only for us-east-1 in the aws partition).</summary>
     string RegionFor(string labRegion);
 

@@ -99,10 +99,32 @@ public sealed class AwsLabAutoScalingTests : IClassFixture<LabFixture>, IDisposa
         Assert.Contains("shouldDecrementDesiredCapacity", Error(missing).Message, StringComparison.Ordinal);
         var noGroup = await Call("DetachInstances", ("AutoScalingGroupName", "nope"), ("InstanceIds.member.1", id), ("ShouldDecrementDesiredCapacity", "false"));
         Assert.Equal("ValidationError", Error(noGroup).Code);
+        Assert.Contains("AutoScalingGroup 'nope' not found", noGroup.Text, StringComparison.Ordinal);
         Assert.Equal(scenario.AutoScalingGroupName, _lab.Aws.AutoScaling.GroupOf(id));
         Assert.Empty(_lab.Aws.AutoScaling.Calls);
-        var unknown = await Call("EnterStandby");
+        var unknown = await Call("SetInstanceProtection");
         Assert.Equal("InvalidAction", Error(unknown).Code);
+    }
+
+    [Fact]
+    public async Task EnterStandby_keeps_the_instance_in_the_group_out_of_service_and_ExitStandby_returns_it()
+    {
+        var scenario = _lab.Aws.SeedIsolationScenario();
+        var id = scenario.Instance.InstanceId;
+        var group = scenario.AutoScalingGroupName;
+        var reply = await Call("EnterStandby", ("AutoScalingGroupName", group), ("InstanceIds.member.1", id), ("ShouldDecrementDesiredCapacity", "false"));
+        var activity = Assert.Single(Result(reply, "EnterStandby").Element(As + "Activities")!.Elements(As + "member"));
+        Assert.Equal("Moving EC2 instance to Standby: " + id, activity.Element(As + "Description")!.Value);
+        Assert.Equal("Standby", _lab.Aws.AutoScaling.LifecycleStateOf(id));
+        var described = await Call("DescribeAutoScalingInstances", ("InstanceIds.member.1", id));
+        Assert.Equal("Standby", Result(described, "DescribeAutoScalingInstances").Descendants(As + "LifecycleState").Single().Value);
+        Assert.Equal(1, _lab.Aws.AutoScaling.GroupView(group)!.DesiredCapacity);
+        var twice = await Call("EnterStandby", ("AutoScalingGroupName", group), ("InstanceIds.member.1", id), ("ShouldDecrementDesiredCapacity", "false"));
+        Assert.Equal("ValidationError", Error(twice).Code);
+
+        Result(await Call("ExitStandby", ("AutoScalingGroupName", group), ("InstanceIds.member.1", id)), "ExitStandby");
+        Assert.Equal("InService", _lab.Aws.AutoScaling.LifecycleStateOf(id));
+        Assert.Equal(["EnterStandby", "ExitStandby"], _lab.Aws.AutoScaling.Calls.Select(c => c.Action));
     }
 
     [Fact]

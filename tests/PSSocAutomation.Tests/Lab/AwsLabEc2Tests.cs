@@ -137,6 +137,7 @@ public sealed class AwsLabEc2Tests : IClassFixture<LabFixture>, IDisposable
         Assert.Equal(fixture.Root!.Descendants("Code").Single().Value, code);
         Assert.Equal(fixture.Root!.Descendants("Message").Single().Value, message);
         Assert.Equal(reply.RequestIdHeader, requestId);
+        Assert.Contains("<Message>Invalid id: \"foobar\"</Message>", reply.Text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -163,6 +164,15 @@ public sealed class AwsLabEc2Tests : IClassFixture<LabFixture>, IDisposable
         Assert.Equal((401, "AuthFailure"), (wrongSecret.Code, Error(wrongSecret).Code));
         var stale = await _aws.Send("ec2", AwsQueryTestClient.Form("DescribeInstances", V), at: DateTimeOffset.UtcNow.AddMinutes(-20));
         Assert.Equal((400, "RequestExpired"), (stale.Code, Error(stale).Code));
+        using (var http = new HttpClient())
+        using (var unsigned = await http.PostAsync(_lab.AwsUri, new StringContent(AwsQueryTestClient.Form("DescribeInstances", V), System.Text.Encoding.UTF8, "application/x-www-form-urlencoded")))
+        {
+            // No scope to route by: EC2's Version tells the Lab whose shape the refusal takes.
+            var text = await unsigned.Content.ReadAsStringAsync();
+            Assert.Equal(403, (int)unsigned.StatusCode);
+            Assert.Equal("Response", XDocument.Parse(text).Root!.Name.LocalName);
+            Assert.Contains("<Code>MissingAuthenticationToken</Code>", text, StringComparison.Ordinal);
+        }
         // The Query services keep their own shape for the same refusal.
         var autoscaling = await _aws.Send("autoscaling", AwsQueryTestClient.Form("DescribeAutoScalingGroups", "2011-01-01"), region: "eu-west-1");
         Assert.Equal(403, autoscaling.Code);

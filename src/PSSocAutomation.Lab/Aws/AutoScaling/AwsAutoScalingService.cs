@@ -5,7 +5,7 @@ using PSSocAutomation.Lab.Hosting;
 
 namespace PSSocAutomation.Lab.Aws.AutoScaling;
 
-/// <summary>One DetachInstances or AttachInstances the Lab applied, as the client sent it.</summary>
+/// <summary>One DetachInstances, AttachInstances, EnterStandby or ExitStandby the Lab applied, as the client sent it.</summary>
 public sealed record AutoScalingCall(string Action, string AutoScalingGroupName, IReadOnlyList<string> InstanceIds, bool? ShouldDecrementDesiredCapacity, DateTimeOffset Time);
 
 /// <summary>A group as the Lab holds it.</summary>
@@ -14,7 +14,8 @@ public sealed record AutoScalingGroupView(string Name, string Arn, int MinSize, 
 /// <summary>
 /// Auto Scaling (signing name autoscaling, Query, version 2011-01-01): what isolation needs to take an instance out of
 /// its group and put it back: DescribeAutoScalingInstances, DetachInstances (ShouldDecrementDesiredCapacity recorded;
-/// false leaves the desired capacity), AttachInstances, and a minimal DescribeAutoScalingGroups. Errors are the
+/// false leaves the desired capacity), AttachInstances, EnterStandby / ExitStandby (the SSM runbook's alternative),
+/// and a minimal DescribeAutoScalingGroups. Errors are the
 /// IAM-style ErrorResponse in the service's namespace, code ValidationError as Auto Scaling answers bad input. The Lab
 /// launches no replacement instance when a detach leaves the group below its desired capacity.
 /// </summary>
@@ -39,12 +40,16 @@ public sealed class AwsAutoScalingService : IAwsEmulatedService
         public required int DesiredCapacity { get; set; }
         public required DateTimeOffset Created { get; init; }
         public List<string> Instances { get; } = new();
+        public HashSet<string> Standby { get; } = new(StringComparer.Ordinal);
+
+        public string LifecycleOf(string instanceId) => Standby.Contains(instanceId) ? "Standby" : "InService";
     }
 
     internal AwsAutoScalingService(AwsLab aws) => _aws = aws;
 
     public string SigningName => Name;
     public AwsProtocol Protocol => AwsProtocol.Query;
+    public string? QueryVersion => ApiVersion;
     public string RegionFor(string labRegion) => labRegion;
 
     public LabResponse Error(HttpContext context, int status, string code, string message) =>
@@ -90,7 +95,7 @@ public sealed class AwsAutoScalingService : IAwsEmulatedService
         lock (_gate) return _groups.FirstOrDefault(g => g.Instances.Contains(instanceId))?.Name;
     }
 
-    /// <summary>Every DetachInstances and AttachInstances applied, in order.</summary>
+    /// <summary>Every DetachInstances, AttachInstances, EnterStandby and ExitStandby applied, in order.</summary>
     public IReadOnlyList<AutoScalingCall> Calls
     {
         get
@@ -126,6 +131,8 @@ public sealed class AwsAutoScalingService : IAwsEmulatedService
                     "DescribeAutoScalingGroups" => DescribeAutoScalingGroups(args),
                     "DetachInstances" => DetachInstances(args),
                     "AttachInstances" => AttachInstances(args),
+                    "EnterStandby" => Standby(args, enter: true),
+                    "ExitStandby" => Standby(args, enter: false),
                     "" => throw new AwsQueryException("MissingAction", "Missing Action"),
                     _ => throw new AwsQueryException("InvalidAction", $"Could not find operation {action} for version {ApiVersion}"),
                 };
@@ -158,7 +165,7 @@ public sealed class AwsAutoScalingService : IAwsEmulatedService
                 E("InstanceType", _aws.Ec2.SubnetAndTypeOf(r.InstanceId).InstanceType ?? "t3.micro"),
                 E("AutoScalingGroupName", r.Group.Name),
                 E("AvailabilityZone", _aws.Ec2.AvailabilityZoneOf(r.InstanceId) ?? _aws.Region + "a"),
-                E("LifecycleState", "InService"),
+                E("LifecycleState", r.Group.LifecycleOf(r.InstanceId)),
                 E("HealthStatus", "HEALTHY"),
                 LaunchTemplate(),
                 E("ProtectedFromScaleIn", "false")))),
@@ -188,7 +195,7 @@ public sealed class AwsAutoScalingService : IAwsEmulatedService
                     E("InstanceId", i),
                     E("InstanceType", _aws.Ec2.SubnetAndTypeOf(i).InstanceType ?? "t3.micro"),
                     E("AvailabilityZone", _aws.Ec2.AvailabilityZoneOf(i) ?? _aws.Region + "a"),
-                    E("LifecycleState", "InService"),
+                    E("LifecycleState", g.LifecycleOf(i)),
                     E("HealthStatus", "Healthy"),
                     LaunchTemplate(),
                     E("ProtectedFromScaleIn", "false")))),
@@ -221,6 +228,7 @@ public sealed class AwsAutoScalingService : IAwsEmulatedService
                 $"Currently, desiredCapacity is {group.DesiredCapacity} and minSize is {group.MinSize}. Detaching {ids.Count} instance(s) with decrementing desiredCapacity would violate the minimum size constraint.");
         var now = _aws.Now;
         group.Instances.RemoveAll(ids.Contains);
+        group.Standby.ExceptWith(ids);
         if (decrement) group.DesiredCapacity -= ids.Count;
         _calls.Add(new AutoScalingCall("DetachInstances", group.Name, ids, decrement, now));
         return
@@ -236,6 +244,71 @@ public sealed class AwsAutoScalingService : IAwsEmulatedService
                 E("Progress", "50"),
                 E("Details", "{\"Subnet ID\":\"" + _aws.Ec2.SubnetAndTypeOf(id).SubnetId + "\",\"Availability Zone\":\"" + _aws.Ec2.AvailabilityZoneOf(id) + "\"}")))),
         ];
+    }
+
+    /// <summary>
+    /// EnterStandby (ShouldDecrementDesiredCapacity required, as for DetachInstances) keeps the instance in the group but
+    /// out of service; ExitStandby puts it back and adds it to the desired capacity again.
+    /// </summary>
+    private IEnumerable<XElement?> Standby(AwsQueryArgs args, bool enter)
+    {
+        var group = Find(AwsQueryXml.Required(args, "AutoScalingGroupName", "autoScalingGroupName"));
+        var decrement = false;
+        if (enter)
+        {
+            var text = AwsQueryXml.Required(args, "ShouldDecrementDesiredCapacity", "shouldDecrementDesiredCapacity");
+            decrement = text.ToLowerInvariant() switch
+            {
+                "true" => true,
+                "false" => false,
+                _ => throw new AwsQueryException("ValidationError", $"Value {text} for parameter ShouldDecrementDesiredCapacity is invalid."),
+            };
+        }
+        var ids = args.List("InstanceIds.member");
+        foreach (var id in ids)
+        {
+            if (!group.Instances.Contains(id))
+                throw new AwsQueryException("ValidationError", $"The instance {id} is not part of Auto Scaling group {group.Name}.");
+            if (group.Standby.Contains(id) == enter)
+                throw new AwsQueryException("ValidationError", $"The instance {id} is not in {(enter ? "InService" : "Standby")}.");
+        }
+        if (enter && decrement && group.DesiredCapacity - ids.Count < group.MinSize)
+            throw new AwsQueryException("ValidationError",
+                $"Currently, desiredCapacity is {group.DesiredCapacity} and minSize is {group.MinSize}. Moving {ids.Count} instance(s) to Standby with decrementing desiredCapacity would violate the minimum size constraint.");
+        var grow = !enter && ids.Count > 0;
+        if (grow && group.DesiredCapacity + ids.Count > group.MaxSize)
+            throw new AwsQueryException("ValidationError", $"Moving {ids.Count} instance(s) out of Standby would exceed the maximum size of the group ({group.MaxSize.ToString(CultureInfo.InvariantCulture)}).");
+        var now = _aws.Now;
+        if (enter)
+        {
+            group.Standby.UnionWith(ids);
+            if (decrement) group.DesiredCapacity -= ids.Count;
+        }
+        else
+        {
+            group.Standby.ExceptWith(ids);
+            group.DesiredCapacity += ids.Count;
+        }
+        var action = enter ? "EnterStandby" : "ExitStandby";
+        _calls.Add(new AutoScalingCall(action, group.Name, ids, enter ? decrement : null, now));
+        return
+        [
+            AwsQueryXml.Members(Ns, "Activities", ids.Select(id => E("member",
+                E("ActivityId", Guid.NewGuid().ToString()),
+                E("AutoScalingGroupName", group.Name),
+                E("Description", (enter ? "Moving EC2 instance to Standby: " : "Moving EC2 instance out of Standby: ") + id),
+                E("Cause", $"At {now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)} instance {id} was moved {(enter ? "to" : "out of")} standby in response to a user request."),
+                E("StartTime", AwsQueryXml.Time(now)),
+                E("StatusCode", "InProgress"),
+                E("Progress", "50"),
+                E("Details", "{\"Subnet ID\":\"" + _aws.Ec2.SubnetAndTypeOf(id).SubnetId + "\",\"Availability Zone\":\"" + _aws.Ec2.AvailabilityZoneOf(id) + "\"}")))),
+        ];
+    }
+
+    /// <summary>The lifecycle state of an instance in its group (InService or Standby), or null when it is in none.</summary>
+    public string? LifecycleStateOf(string instanceId)
+    {
+        lock (_gate) return _groups.FirstOrDefault(g => g.Instances.Contains(instanceId))?.LifecycleOf(instanceId);
     }
 
     private IEnumerable<XElement?>? AttachInstances(AwsQueryArgs args)

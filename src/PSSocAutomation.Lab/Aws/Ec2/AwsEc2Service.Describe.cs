@@ -98,7 +98,7 @@ public sealed partial class AwsEc2Service
     private XElement InstanceXml(Ec2Instance i)
     {
         var association = AssociationFor(i.Id);
-        var privateDns = "ip-" + i.PrivateIpAddress.Replace('.', '-') + ".ec2.internal";
+        var privateDns = PrivateDns(i.PrivateIpAddress);
         return Item(
             E("instanceId", i.Id),
             E("imageId", i.ImageId),
@@ -214,7 +214,7 @@ public sealed partial class AwsEc2Service
                 E("status", n.InstanceId is null ? "available" : "in-use"),
                 E("macAddress", n.MacAddress),
                 E("privateIpAddress", n.PrivateIpAddress),
-                E("privateDnsName", "ip-" + n.PrivateIpAddress.Replace('.', '-') + ".ec2.internal"),
+                E("privateDnsName", PrivateDns(n.PrivateIpAddress)),
                 E("sourceDestCheck", Bool(n.SourceDestCheck)),
                 Set("groupSet", n.Groups.Select(GroupItem)),
                 n.InstanceId is null ? null : E("attachment",

@@ -237,6 +237,7 @@ public sealed partial class AwsEc2Service
             case "groupSet":
             {
                 var groups = args.List("GroupId");
+                if (groups.Count == 0) throw new Ec2Exception("MissingParameter", "The request must contain the parameter groupId");
                 if (instance.NetworkInterfaces.Count > 1)
                     throw new Ec2Exception("InvalidInstanceID",
                         $"There are multiple interfaces attached to instance '{instance.Id}'. Please specify an interface ID for the operation instead.");

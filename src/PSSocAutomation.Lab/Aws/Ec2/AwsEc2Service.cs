@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security;
 using System.Xml.Linq;
 using Microsoft.AspNetCore.Http;
 using PSSocAutomation.Lab.Hosting;
@@ -43,6 +42,7 @@ public sealed partial class AwsEc2Service : IAwsEmulatedService
 
     public string SigningName => Name;
     public AwsProtocol Protocol => AwsProtocol.Ec2Query;
+    public string? QueryVersion => ApiVersion;
     public string RegionFor(string labRegion) => labRegion;
 
     internal string Account => _aws.Credentials.AwsAccountId;
@@ -57,8 +57,11 @@ public sealed partial class AwsEc2Service : IAwsEmulatedService
         new(status, "text/xml;charset=UTF-8",
             $"""
             <?xml version="1.0" encoding="UTF-8"?>
-            <Response><Errors><Error><Code>{SecurityElement.Escape(code)}</Code><Message>{SecurityElement.Escape(message)}</Message></Error></Errors><RequestID>{requestId}</RequestID></Response>
+            <Response><Errors><Error><Code>{AwsErrors.XmlText(code)}</Code><Message>{AwsErrors.XmlText(message)}</Message></Error></Errors><RequestID>{requestId}</RequestID></Response>
             """);
+
+    /// <summary>The private DNS suffix of the Lab's region (us-east-1's is ec2.internal, the others' region.compute.internal).</summary>
+    internal string PrivateDns(string ip) => "ip-" + ip.Replace('.', '-') + (Region == "us-east-1" ? ".ec2.internal" : "." + Region + ".compute.internal");
 
     /// <summary>EC2's codes for a status: 500 InternalError, 503 Unavailable; 429 is EC2's throttle, RequestLimitExceeded.</summary>
     public LabResponse Fault(HttpContext context, int status) => status switch

@@ -44,6 +44,7 @@ public sealed class AwsElbv2Service : IAwsEmulatedService
 
     public string SigningName => Name;
     public AwsProtocol Protocol => AwsProtocol.Query;
+    public string? QueryVersion => ApiVersion;
     public string RegionFor(string labRegion) => labRegion;
 
     public LabResponse Error(HttpContext context, int status, string code, string message) =>
