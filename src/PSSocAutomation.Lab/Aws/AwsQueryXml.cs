@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Xml.Linq;
+using Microsoft.AspNetCore.Http;
 using PSSocAutomation.Lab.Hosting;
 
 namespace PSSocAutomation.Lab.Aws;
@@ -27,6 +28,31 @@ internal static class AwsQueryXml
             result is null ? null : new XElement(ns + (action + "Result"), result.Cast<object?>().ToArray()),
             new XElement(ns + "ResponseMetadata", new XElement(ns + "RequestId", requestId)));
         return new LabResponse(200, "text/xml", root.ToString());
+    }
+
+    /// <summary>
+    /// Serves one request of such a service: reads the parameters, runs the action <paramref name="dispatch"/> names
+    /// under the service's lock, and answers its result, or its <see cref="AwsQueryException"/> in the ErrorResponse
+    /// shape. A missing Action is MissingAction; one <paramref name="dispatch"/> does not know (null) is InvalidAction.
+    /// </summary>
+    public static Task<LabResponse> Serve(HttpContext context, byte[] body, string @namespace, string apiVersion, object gate,
+        Func<string, AwsQueryArgs, Func<IEnumerable<XElement?>?>?> dispatch)
+    {
+        var args = new AwsQueryArgs(AwsQueryRequest.Parameters(context.Request, body));
+        var requestId = AwsLab.RequestIdOf(context);
+        var action = args["Action"] ?? string.Empty;
+        try
+        {
+            if (action.Length == 0) throw new AwsQueryException("MissingAction", "Missing Action");
+            var run = dispatch(action, args) ?? throw new AwsQueryException("InvalidAction", $"Could not find operation {action} for version {apiVersion}");
+            IEnumerable<XElement?>? result;
+            lock (gate) result = run();
+            return Task.FromResult(Response(@namespace, action, requestId, result));
+        }
+        catch (AwsQueryException e)
+        {
+            return Task.FromResult(AwsErrors.Query(@namespace, e.Status, e.Code, e.Message, requestId));
+        }
     }
 
     public static XElement Members(XNamespace ns, string name, IEnumerable<XElement> members) => new(ns + name, members.Cast<object>().ToArray());

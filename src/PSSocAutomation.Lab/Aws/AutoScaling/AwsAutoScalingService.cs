@@ -115,35 +115,17 @@ public sealed class AwsAutoScalingService : IAwsEmulatedService
 
     // ---- the API ----
 
-    public Task<LabResponse> HandleAsync(HttpContext context, AwsCaller? caller, byte[] body)
-    {
-        var args = new AwsQueryArgs(AwsQueryRequest.Parameters(context.Request, body));
-        var requestId = AwsLab.RequestIdOf(context);
-        var action = args["Action"] ?? string.Empty;
-        try
+    public Task<LabResponse> HandleAsync(HttpContext context, AwsCaller? caller, byte[] body) =>
+        AwsQueryXml.Serve(context, body, Namespace, ApiVersion, _gate, (action, args) => action switch
         {
-            IEnumerable<XElement?>? result;
-            lock (_gate)
-            {
-                result = action switch
-                {
-                    "DescribeAutoScalingInstances" => DescribeAutoScalingInstances(args),
-                    "DescribeAutoScalingGroups" => DescribeAutoScalingGroups(args),
-                    "DetachInstances" => DetachInstances(args),
-                    "AttachInstances" => AttachInstances(args),
-                    "EnterStandby" => Standby(args, enter: true),
-                    "ExitStandby" => Standby(args, enter: false),
-                    "" => throw new AwsQueryException("MissingAction", "Missing Action"),
-                    _ => throw new AwsQueryException("InvalidAction", $"Could not find operation {action} for version {ApiVersion}"),
-                };
-            }
-            return Task.FromResult(AwsQueryXml.Response(Ns, action, requestId, result));
-        }
-        catch (AwsQueryException e)
-        {
-            return Task.FromResult(AwsErrors.Query(Namespace, e.Status, e.Code, e.Message, requestId));
-        }
-    }
+            "DescribeAutoScalingInstances" => () => DescribeAutoScalingInstances(args),
+            "DescribeAutoScalingGroups" => () => DescribeAutoScalingGroups(args),
+            "DetachInstances" => () => DetachInstances(args),
+            "AttachInstances" => () => AttachInstances(args),
+            "EnterStandby" => () => Standby(args, enter: true),
+            "ExitStandby" => () => Standby(args, enter: false),
+            _ => null,
+        });
 
     private static XElement E(string name, params object?[] content) => new(Ns + name, content);
 
