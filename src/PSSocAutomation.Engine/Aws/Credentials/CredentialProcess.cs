@@ -18,6 +18,7 @@ namespace PSSocAutomation.Aws.Credentials
     public static class CredentialProcess
     {
         private static readonly TimeSpan Limit = TimeSpan.FromMinutes(1);
+        private const int ExitGraceMilliseconds = 5000;
 
         public static async Task<AwsCredentialSet> RunAsync(string commandLine, string profile, CancellationToken cancellationToken)
         {
@@ -51,7 +52,9 @@ namespace PSSocAutomation.Aws.Credentials
                     var output = Task.WhenAll(stdout, stderr);
                     if (await Task.WhenAny(output, Task.Delay(Timeout.Infinite, limit.Token)).ConfigureAwait(false) != output)
                         throw new OperationCanceledException(limit.Token);
-                    process.WaitForExit();
+                    // Its output is closed; the exit follows at once unless it closed them and went on. Bounded either way
+                    // (netstandard2.0 has no WaitForExitAsync), so a credential lookup never hangs the pipeline thread.
+                    if (!process.WaitForExit(ExitGraceMilliseconds)) throw new OperationCanceledException(limit.Token);
                 }
                 catch (OperationCanceledException)
                 {
@@ -62,11 +65,11 @@ namespace PSSocAutomation.Aws.Credentials
             }
             if (process.ExitCode != 0)
             {
-                var error = stderr.Result.Trim();
+                var error = (await stderr.ConfigureAwait(false)).Trim();
                 throw new AwsCredentialsException($"The credential_process of profile '{profile}' exited with code {process.ExitCode}" +
                     (error.Length > 0 ? ": " + (error.Length > 300 ? error.Substring(0, 300) + "…" : error) : ".") + " Run it by hand to see why (an SSO session that needs 'aws sso login'?).");
             }
-            return Parse(stdout.Result, profile);
+            return Parse(await stdout.ConfigureAwait(false), profile);
         }
 
         /// <summary>The process's JSON; never quoted in an error, since it holds the secret.</summary>
