@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using PSSocAutomation.Lab.Aws.AutoScaling;
 using PSSocAutomation.Lab.Aws.Ec2;
 using PSSocAutomation.Lab.Aws.Elbv2;
+using PSSocAutomation.Lab.Aws.Iam;
 using PSSocAutomation.Lab.Hosting;
 
 namespace PSSocAutomation.Lab.Aws;
@@ -10,8 +11,9 @@ namespace PSSocAutomation.Lab.Aws;
 /// <summary>
 /// AWS on one loopback port, like LocalStack's edge port: every request's SigV4 signature is verified by the Lab's own
 /// verifier, then <see cref="AwsRouter"/> hands it to the emulated service its credential scope names (Security Hub,
-/// STS, EC2, Auto Scaling, ELBv2; SNS's unsigned SubscribeURL). Tests seed and read back through <see cref="SecurityHub"/>,
-/// <see cref="Sns"/>, <see cref="Ec2"/>, <see cref="AutoScaling"/>, <see cref="Elbv2"/> (or <see cref="SeedIsolationScenario"/>),
+/// STS, EC2, Auto Scaling, ELBv2, IAM; SNS's unsigned SubscribeURL). Tests seed and read back through <see cref="SecurityHub"/>,
+/// <see cref="Sns"/>, <see cref="Ec2"/>, <see cref="AutoScaling"/>, <see cref="Elbv2"/>, <see cref="Iam"/> (or
+/// <see cref="SeedIsolationScenario"/>, <see cref="SeedContainmentScenario"/>),
 /// and move the clock every signature and throttle is measured on with <see cref="Clock"/>.
 /// </summary>
 public sealed class AwsLab : ILabService
@@ -37,7 +39,8 @@ public sealed class AwsLab : ILabService
         Ec2 = new AwsEc2Service(this);
         AutoScaling = new AwsAutoScalingService(this);
         Elbv2 = new AwsElbv2Service(this);
-        _router = new AwsRouter(SecurityHub, Sts, Sns, Ec2, AutoScaling, Elbv2);
+        Iam = new AwsIamService(this);
+        _router = new AwsRouter(SecurityHub, Sts, Sns, Ec2, AutoScaling, Elbv2, Iam);
         _verifier = new AwsSigV4Verifier(CredentialsOf, service => _router.Find(service)?.RegionFor(Region) ?? Region, () => Now);
     }
 
@@ -59,6 +62,8 @@ public sealed class AwsLab : ILabService
     public AwsAutoScalingService AutoScaling { get; }
     /// <summary>ELBv2 instance target groups and the Register/DeregisterTargets calls applied to them.</summary>
     public AwsElbv2Service Elbv2 { get; }
+    /// <summary>IAM (global, signed for us-east-1): users, roles, instance profiles, their policies and tags, and the calls that changed them.</summary>
+    public AwsIamService Iam { get; }
 
     /// <summary>The AWS services the router knows, by signing name.</summary>
     public IReadOnlyCollection<string> Services => _router.ServiceNames;
@@ -84,8 +89,15 @@ public sealed class AwsLab : ILabService
     public AwsIsolationScenario SeedIsolationScenario(string name = "web-01") => AwsIsolationScenarioSeeder.Seed(this, name);
 
     /// <summary>
+    /// Story 3's IAM half in one call: IAM user {name} with two active access keys and a console password, and a HIGH,
+    /// NEW, ACTIVE GuardDuty IAM finding in Security Hub whose AwsIamAccessKey resource names the user (PrincipalType
+    /// IAMUser) and its first key.
+    /// </summary>
+    public IamContainmentScenario SeedContainmentScenario(string name = "compromised-dev") => AwsIsolationScenarioSeeder.SeedContainment(this, name);
+
+    /// <summary>
     /// Every AWS call the journal holds, in order, as service and operation: the Query Action with the service its
-    /// Version names (2016-11-15 ec2, 2011-01-01 autoscaling, 2015-12-01 elasticloadbalancing, 2011-06-15 sts), Security
+    /// Version names (2016-11-15 ec2, 2011-01-01 autoscaling, 2015-12-01 elasticloadbalancing, 2010-05-08 iam, 2011-06-15 sts), Security
     /// Hub's operation by path. Faulted and refused calls are included with the status the client saw. Empty when the
     /// Lab keeps no bodies (<see cref="LabOptions.JournalBodies"/>), since the Action travels in the body.
     /// </summary>
@@ -103,6 +115,7 @@ public sealed class AwsLab : ILabService
                 AwsEc2Service.ApiVersion => AwsEc2Service.Name,
                 AwsAutoScalingService.ApiVersion => AwsAutoScalingService.Name,
                 AwsElbv2Service.ApiVersion => AwsElbv2Service.Name,
+                AwsIamService.ApiVersion => AwsIamService.Name,
                 "2011-06-15" => AwsStsService.Name,
                 "2010-03-31" => AwsSnsService.Name,
                 var other => other,
@@ -131,6 +144,7 @@ public sealed class AwsLab : ILabService
         Ec2.Reset();
         AutoScaling.Reset();
         Elbv2.Reset();
+        Iam.Reset();
     }
 
     private AwsCredentialSet? CredentialsOf(string accessKeyId)
