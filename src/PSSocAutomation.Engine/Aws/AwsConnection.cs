@@ -96,6 +96,8 @@ namespace PSSocAutomation.Aws
 
         internal Ec2.Ec2Client Ec2 => new Ec2.Ec2Client(Pipeline("ec2", "Amazon EC2"), Region);
 
+        internal Iam.IamClient Iam => new Iam.IamClient(Pipeline("iam", "AWS IAM"));
+
         /// <summary>Who the credentials are; the first signed call, so wrong keys or a wrong endpoint fail here.</summary>
         public async Task<AwsCallerIdentity> IdentifyAsync(CancellationToken cancellationToken)
         {

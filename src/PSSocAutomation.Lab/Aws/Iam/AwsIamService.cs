@@ -168,6 +168,9 @@ public sealed class AwsIamService : IAwsEmulatedService
         lock (_gate) return Seeded(principalName).Tags.ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal);
     }
 
+    /// <summary>When set, no page holds more than this many items whatever MaxItems asks: clients must follow Marker. Reset clears it.</summary>
+    public int? MaxPageSize { get; set; }
+
     /// <summary>Every mutating call applied (a refused or failed one changes nothing and is not here), in order.</summary>
     public IReadOnlyList<IamCall> Calls
     {
@@ -186,6 +189,7 @@ public sealed class AwsIamService : IAwsEmulatedService
             _profiles.Clear();
             _calls.Clear();
         }
+        MaxPageSize = null;
         SeedOwnPrincipals();
     }
 
@@ -328,7 +332,7 @@ public sealed class AwsIamService : IAwsEmulatedService
     /// One page of a list: MaxItems (1-1000, default 100) items from Marker on, and IsTruncated with the next Marker when
     /// more follow. Markers are opaque to clients, as IAM's are.
     /// </summary>
-    private static (IReadOnlyList<T> Page, XElement[] Tail) Page<T>(IReadOnlyList<T> items, AwsQueryArgs args)
+    private (IReadOnlyList<T> Page, XElement[] Tail) Page<T>(IReadOnlyList<T> items, AwsQueryArgs args)
     {
         var max = 100;
         if (args["MaxItems"] is { } text && (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out max) || max is < 1 or > 1000))
@@ -347,6 +351,7 @@ public sealed class AwsIamService : IAwsEmulatedService
                 throw Fail("ValidationError", "Invalid Marker.");
             }
         }
+        if (MaxPageSize is int cap && cap > 0) max = Math.Min(max, cap);
         var page = items.Skip(start).Take(max).ToList();
         var next = start + page.Count;
         var truncated = next < items.Count;
