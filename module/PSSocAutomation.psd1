@@ -44,6 +44,8 @@
         'Get-SecurityHubFinding'
         'Update-SecurityHubFinding'
         'ConvertFrom-SecurityHubEvent'
+        'Invoke-IamContainment'
+        'Undo-IamContainment'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

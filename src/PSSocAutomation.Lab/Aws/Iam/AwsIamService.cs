@@ -158,6 +158,12 @@ public sealed class AwsIamService : IAwsEmulatedService
         lock (_gate) return Seeded(userName).AccessKeys.Select(k => new IamAccessKeyView(k.Id, k.Status)).ToList();
     }
 
+    /// <summary>Sets a key's status as if someone had (an Inactive key before a containment, say); not a recorded call.</summary>
+    public void SetAccessKeyStatus(string userName, string accessKeyId, string status)
+    {
+        lock (_gate) Seeded(userName).AccessKeys.Single(k => k.Id == accessKeyId).Status = status;
+    }
+
     public bool HasLoginProfile(string userName)
     {
         lock (_gate) return Seeded(userName).LoginProfileCreated is not null;

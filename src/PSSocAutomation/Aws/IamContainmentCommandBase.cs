@@ -1,0 +1,87 @@
+using System;
+using System.Linq;
+using System.Management.Automation;
+using System.Text.RegularExpressions;
+using PSSocAutomation.Aws.Iam;
+using PSSocAutomation.Core;
+using PSSocAutomation.Http;
+
+namespace PSSocAutomation.Aws
+{
+    /// <summary>
+    /// What Invoke-IamContainment and Undo-IamContainment share: checking names before anything is sent, asking
+    /// ShouldProcess with every step listed (so -WhatIf shows the whole plan and sends nothing that changes IAM), running
+    /// the plan, and turning a failed step into one terminating error that names the steps done and carries the record.
+    /// </summary>
+    public abstract class IamContainmentCommandBase : AwsCommandBase
+    {
+        /// <summary>IAM user and role names: 1-64 of letters, digits and +=,.@_- (IAM-model's userNameType / roleNameType).</summary>
+        private static readonly Regex IamName = new Regex(@"^[\w+=,.@-]{1,64}$", RegexOptions.CultureInvariant);
+
+        private protected void CheckName(string? name, string parameter)
+        {
+            if (name != null && !IamName.IsMatch(name))
+                ThrowArgumentError(ErrorPrefix + "IamInvalidName", $"-{parameter} '{name}' is not an IAM name: 1 to 64 letters, digits and + = , . @ _ -.", name);
+        }
+
+        private protected void ThrowIfSeveral(string what, params string?[] given)
+        {
+            if (given.Count(g => g != null) > 1) ThrowArgumentError(ErrorPrefix + "IamAmbiguousTarget", $"Give one of {what}, not several: each command acts on one principal at a time.", null);
+        }
+
+        /// <summary>A refusal as a non-terminating error: the next piped finding may well be containable.</summary>
+        private protected void WriteRefusal(IamContainmentRefusedException ex, object? target)
+        {
+            var (suffix, category) = ex.Reason switch
+            {
+                IamContainmentRefusal.Root => ("RootRefused", ErrorCategory.InvalidOperation),
+                IamContainmentRefusal.ServiceLinkedRole => ("ServiceLinkedRoleRefused", ErrorCategory.InvalidOperation),
+                IamContainmentRefusal.Self => ("SelfRefused", ErrorCategory.InvalidOperation),
+                IamContainmentRefusal.TemporaryAccessKey => ("TemporaryAccessKey", ErrorCategory.InvalidArgument),
+                _ => ("InstanceProfileWithoutRole", ErrorCategory.ObjectNotFound),
+            };
+            WriteError(new ErrorRecord(ex, ErrorPrefix + "Iam" + suffix, category, target));
+        }
+
+        /// <summary>
+        /// Asks ShouldProcess with the plan spelled out step by step, then runs it. False when declined (-WhatIf, No at
+        /// -Confirm): nothing was changed. A failed step ends the command with ErrorId
+        /// <paramref name="failedErrorId"/>, the record (with every step's outcome) as its TargetObject.
+        /// </summary>
+        private protected bool Execute(IamContainmentPlan plan, string action, string failedErrorId)
+        {
+            var record = plan.Record;
+            var steps = plan.Plan.Steps;
+            var lines = steps.Select((s, i) => $"  {i + 1}. {s.Name} {s.Target}: " + (s.Outcome == ResponseStepOutcome.Skipped ? "skipped: " + s.Detail : s.Description));
+            var subject = $"IAM {record.PrincipalType.ToString().ToLowerInvariant()} {record.PrincipalName} ({record.Arn})";
+            var description = $"{action} {subject}:{Environment.NewLine}{string.Join(Environment.NewLine, lines)}";
+            if (!ShouldProcess(description, $"{action} {subject} in {steps.Count} steps?{Environment.NewLine}{string.Join(Environment.NewLine, lines)}", MyInvocation.MyCommand.Name))
+            {
+                plan.MarkPlanned();
+                return false;
+            }
+            try
+            {
+                Run(ct => plan.RunAsync((step, _) =>
+                {
+                    RequestLog.Verbose(step.ToString());
+                    return System.Threading.Tasks.Task.CompletedTask;
+                }, ct));
+            }
+            catch (ResponseStepException ex)
+            {
+                var category = ex.InnerException is SocApiException api ? ErrorRecords.CategoryOf(api.Kind) : ErrorCategory.OperationStopped;
+                var error = new ErrorRecord(ex, ErrorPrefix + failedErrorId, category, record)
+                {
+                    ErrorDetails = new ErrorDetails(ex.Message)
+                    {
+                        RecommendedAction = "The error's TargetObject is the record of what was done, and the principal's pssoc: tags say the same: run the command again to finish " +
+                            "(done steps are skipped), or Undo-IamContainment to reverse what was done.",
+                    },
+                };
+                ThrowTerminatingError(error);
+            }
+            return true;
+        }
+    }
+}
