@@ -18,15 +18,46 @@ namespace PSSocAutomation.Aws
         /// <summary>IAM user and role names: 1-64 of letters, digits and +=,.@_- (IAM-model's userNameType / roleNameType).</summary>
         private static readonly Regex IamName = new Regex(@"^[\w+=,.@-]{1,64}$", RegexOptions.CultureInvariant);
 
-        private protected void CheckName(string? name, string parameter)
+        /// <summary>The IAM role to act on (its name, not its ARN).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? RoleName { get; set; }
+
+        /// <summary>The IAM user to act on.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? UserName { get; set; }
+
+        /// <summary>What else names the principal besides -RoleName and -UserName (Invoke's -AccessKeyId), for the one-of check.</summary>
+        private protected virtual string? OtherName => null;
+
+        /// <summary>The parameters that name a principal, for messages.</summary>
+        private protected abstract string NameParameters { get; }
+
+        /// <summary>Names are checked before anything is sent: one principal per command, spelled as IAM spells names.</summary>
+        protected override void Begin()
+        {
+            if (new[] { RoleName, UserName, OtherName }.Count(g => g != null) > 1)
+                ThrowArgumentError(ErrorPrefix + "IamAmbiguousTarget", $"Give one of {NameParameters}, not several: each command acts on one principal at a time.", null);
+            CheckName(RoleName, nameof(RoleName));
+            CheckName(UserName, nameof(UserName));
+        }
+
+        private void CheckName(string? name, string parameter)
         {
             if (name != null && !IamName.IsMatch(name))
                 ThrowArgumentError(ErrorPrefix + "IamInvalidName", $"-{parameter} '{name}' is not an IAM name: 1 to 64 letters, digits and + = , . @ _ -.", name);
         }
 
-        private protected void ThrowIfSeveral(string what, params string?[] given)
+        /// <summary>The principal's name from the parameters; null when <paramref name="input"/> is to be read instead. Exactly one of the two.</summary>
+        private protected string? NamedOrInput(object? input, string pipeHint)
         {
-            if (given.Count(g => g != null) > 1) ThrowArgumentError(ErrorPrefix + "IamAmbiguousTarget", $"Give one of {what}, not several: each command acts on one principal at a time.", null);
+            var named = RoleName ?? UserName ?? OtherName;
+            if (input != null && named != null)
+                ThrowArgumentError(ErrorPrefix + "IamAmbiguousTarget", $"Pipe {pipeHint} or name the principal with {NameParameters}, not both.", input);
+            if (input is null && named is null)
+                ThrowArgumentError(ErrorPrefix + "IamNoTarget", $"Name the principal with {NameParameters}, or pipe {pipeHint}.", null);
+            return named;
         }
 
         /// <summary>A refusal as a non-terminating error: the next piped finding may well be containable.</summary>

@@ -23,16 +23,6 @@ namespace PSSocAutomation.Aws
         [Parameter(ValueFromPipeline = true)]
         public PSObject? InputObject { get; set; }
 
-        /// <summary>The IAM role to contain (its name, not its ARN).</summary>
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string? RoleName { get; set; }
-
-        /// <summary>The IAM user to contain.</summary>
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string? UserName { get; set; }
-
         /// <summary>A long-term access key id (AKIA...): the user it belongs to is contained. A temporary key (ASIA...) cannot be looked up in IAM: use -RoleName with the role that issued it.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
@@ -46,20 +36,13 @@ namespace PSSocAutomation.Aws
         [Parameter]
         public SwitchParameter ContainSelf { get; set; }
 
-        protected override void Begin()
-        {
-            ThrowIfSeveral("-RoleName, -UserName and -AccessKeyId", RoleName, UserName, AccessKeyId);
-            CheckName(RoleName, nameof(RoleName));
-            CheckName(UserName, nameof(UserName));
-        }
+        private protected override string? OtherName => AccessKeyId;
+
+        private protected override string NameParameters => "-RoleName, -UserName or -AccessKeyId";
 
         protected override void ProcessRecord()
         {
-            var named = RoleName ?? UserName ?? AccessKeyId;
-            if (InputObject != null && named != null)
-                ThrowArgumentError(ErrorPrefix + "IamAmbiguousTarget", "Pipe findings or name the principal with -RoleName, -UserName or -AccessKeyId, not both.", InputObject);
-            if (InputObject is null && named is null)
-                ThrowArgumentError(ErrorPrefix + "IamNoTarget", "Name the principal to contain with -RoleName, -UserName or -AccessKeyId, or pipe a Security Hub finding.", null);
+            NamedOrInput(InputObject, "Security Hub findings");
             var targets = RoleName != null ? new[] { IamContainmentTarget.Role(RoleName) }
                 : UserName != null ? new[] { IamContainmentTarget.User(UserName) }
                 : AccessKeyId != null ? new[] { IamContainmentTarget.AccessKey(AccessKeyId) }

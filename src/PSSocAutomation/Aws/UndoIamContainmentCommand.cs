@@ -21,34 +21,15 @@ namespace PSSocAutomation.Aws
         [Parameter(ValueFromPipeline = true)]
         public PSObject? InputObject { get; set; }
 
-        /// <summary>The IAM role whose containment to reverse.</summary>
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string? RoleName { get; set; }
-
-        /// <summary>The IAM user whose containment to reverse.</summary>
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string? UserName { get; set; }
-
         /// <summary>Also delete AWSRevokeOlderSessions. Sessions issued before the containment work again, including any an attacker holds: use it once they have expired.</summary>
         [Parameter]
         public SwitchParameter RemoveSessionRevocation { get; set; }
 
-        protected override void Begin()
-        {
-            ThrowIfSeveral("-RoleName and -UserName", RoleName, UserName);
-            CheckName(RoleName, nameof(RoleName));
-            CheckName(UserName, nameof(UserName));
-        }
+        private protected override string NameParameters => "-RoleName or -UserName";
 
         protected override void ProcessRecord()
         {
-            var named = RoleName ?? UserName;
-            if (InputObject != null && named != null)
-                ThrowArgumentError(ErrorPrefix + "IamAmbiguousTarget", "Pipe a containment record or name the principal with -RoleName or -UserName, not both.", InputObject);
-            if (InputObject is null && named is null)
-                ThrowArgumentError(ErrorPrefix + "IamNoTarget", "Name the principal with -RoleName or -UserName, or pipe the record Invoke-IamContainment returned.", null);
+            var named = NamedOrInput(InputObject, "the record Invoke-IamContainment returned");
 
             IamPrincipalType type;
             string name;
