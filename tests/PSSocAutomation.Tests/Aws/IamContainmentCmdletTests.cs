@@ -173,6 +173,36 @@ public sealed class IamContainmentCmdletTests : IClassFixture<LabFixture>
     }
 
     [Fact]
+    public void An_EventBridge_event_about_an_assumed_role_session_contains_the_role_that_issued_it()
+    {
+        var scenario = Lab.Aws.SeedContainmentScenario("dev-sybil");
+        Lab.Aws.Iam.SeedRole("app-role");
+        var finding = Lab.Aws.SecurityHub.Finding(scenario.FindingId)!.DeepClone().AsObject();
+        var details = finding["Resources"]![0]!["Details"]!["AwsIamAccessKey"]!.AsObject();
+        details["AccessKeyId"] = "ASIAIOSFODNN7EXAMPLE";
+        details["PrincipalType"] = "AssumedRole";
+        details["PrincipalName"] = "app-role";
+        details["SessionContext"] = new JsonObject
+        {
+            ["SessionIssuer"] = new JsonObject { ["Type"] = "Role", ["UserName"] = "app-role", ["Arn"] = Lab.Aws.Iam.ArnOf("app-role") },
+        };
+        var eventJson = new JsonObject
+        {
+            ["version"] = "0", ["id"] = "1d2c3b4a-0000-4000-8000-000000000001", ["detail-type"] = "Security Hub Findings - Imported", ["source"] = "aws.securityhub",
+            ["account"] = Lab.Credentials.AwsAccountId, ["time"] = "2026-01-05T08:00:00Z", ["region"] = "us-east-1", ["resources"] = new JsonArray(scenario.FindingId),
+            ["detail"] = new JsonObject { ["findings"] = new JsonArray(finding) },
+        }.ToJsonString();
+
+        var result = Run("$r = $eventJson | ConvertFrom-SecurityHubEvent | Invoke-IamContainment -Confirm:$false\n'{0}|{1}|{2}' -f $r.PrincipalType, $r.PrincipalName, " + Steps,
+            extra: ("eventJson", eventJson));
+
+        AssertClean(result);
+        Assert.Equal("Role|app-role|RecordOnPrincipal=Done;RevokeOlderSessions=Done;DenyAll=Skipped", Line(result));
+        Assert.Contains("AWSRevokeOlderSessions", Lab.Aws.Iam.InlinePoliciesOf("app-role").Keys);
+        Assert.All(Lab.Aws.Iam.AccessKeysOf("dev-sybil"), k => Assert.Equal("Active", k.Status));
+    }
+
+    [Fact]
     public void Root_service_linked_roles_and_the_callers_own_identity_are_refused_before_any_change()
     {
         var scenario = Lab.Aws.SeedContainmentScenario("dev-oscar");
