@@ -68,7 +68,7 @@ namespace PSSocAutomation.Aws.Iam
         {
             var root = await Call("GetInstanceProfile", true, cancellationToken, P("InstanceProfileName", instanceProfileName)).ConfigureAwait(false);
             var profile = Find(root, "InstanceProfile");
-            var roles = Items(Child(profile, "Roles")).Select(r => Text(r, "RoleName")).Where(n => !string.IsNullOrEmpty(n)).Select(n => n!).ToList();
+            var roles = Items(profile is null ? null : Find(profile, "Roles")).Select(r => Text(r, "RoleName")).Where(n => !string.IsNullOrEmpty(n)).Select(n => n!).ToList();
             return new IamInstanceProfileInfo(Text(profile, "InstanceProfileName") ?? instanceProfileName, Text(profile, "Arn") ?? string.Empty, roles);
         }
 
@@ -199,7 +199,7 @@ namespace PSSocAutomation.Aws.Iam
                 var page = marker is null ? parameters : parameters.Concat(new[] { P("Marker", marker) }).ToArray();
                 var root = await Call(action, true, cancellationToken, page).ConfigureAwait(false);
                 var result = Find(root, action + "Result");
-                items.AddRange(Items(Child(result, listName)).Select(read));
+                items.AddRange(Items(result is null ? null : Find(result, listName)).Select(read));
                 var truncated = string.Equals(Text(result, "IsTruncated"), "true", StringComparison.OrdinalIgnoreCase);
                 var next = truncated ? Text(result, "Marker") : null;
                 if (truncated && string.IsNullOrEmpty(next))
@@ -211,7 +211,5 @@ namespace PSSocAutomation.Aws.Iam
             while (marker != null);
             return items;
         }
-
-        private static XElement? Child(XElement? parent, string name) => parent?.Elements().FirstOrDefault(e => e.Name.LocalName == name);
     }
 }
