@@ -15,7 +15,7 @@ namespace PSSocAutomation.Aws.Ec2
     /// answers with lowerCamel elements and &lt;item&gt; lists, errors as Response/Errors/Error (read by <see cref="AwsErrors"/>).
     /// This part reads; the isolation steps build on it.
     /// </summary>
-    public sealed class Ec2Client
+    public sealed partial class Ec2Client
     {
         public const string Version = "2016-11-15";
         private readonly HttpPipeline _pipeline;
