@@ -261,6 +261,71 @@ public sealed class Ec2IsolationCmdletTests : IClassFixture<LabFixture>
     }
 
     [Fact]
+    public void The_record_piped_to_undo_is_enough_and_a_second_undo_with_it_changes_nothing()
+    {
+        var s = Lab.Aws.SeedIsolationScenario();
+        var id = s.Instance.InstanceId;
+        var result = Run(s,
+            "$record = Invoke-Ec2Isolation -InstanceId $instanceId -Confirm:$false\n" +
+            "$record | Undo-Ec2Isolation -Confirm:$false | Out-Null\n" +
+            "$record | Undo-Ec2Isolation -Confirm:$false " + RecordJson);
+
+        AssertClean(result);
+        Assert.Equal(s.Instance.OriginalGroups.ToDictionary(p => p.Key, p => p.Value.ToList()),
+            Lab.Aws.Ec2.GroupsByInterface(id).ToDictionary(p => p.Key, p => p.Value.ToList()));
+        var steps = Json(result).GetProperty("Steps").EnumerateArray().Select(e => e.GetString()!).ToList();
+        Assert.All(steps.Where(x => x.StartsWith("RestoreGroups", StringComparison.Ordinal) || x.StartsWith("RemoveRecord", StringComparison.Ordinal)),
+            x => Assert.EndsWith(" AlreadyDone", x, StringComparison.Ordinal));
+        // Without -Reattach the fleet is left as isolation left it, and the plan says so.
+        Assert.Contains($"AttachToAutoScalingGroup {s.AutoScalingGroupName} Skipped", steps);
+        Assert.Null(Lab.Aws.AutoScaling.GroupOf(id));
+    }
+
+    [Fact]
+    public void A_lone_instance_without_snapshot_or_flush_skips_what_does_not_apply()
+    {
+        var s = Lab.Aws.SeedIsolationScenario();
+        var vpc = s.Instance.VpcId;
+        var group = Lab.Aws.Ec2.SeedSecurityGroup(vpc, "lone-sg");
+        var lone = Lab.Aws.Ec2.SeedInstance(new PSSocAutomation.Lab.Aws.Ec2.Ec2InstanceSeed { VpcId = vpc, NetworkInterfaceGroups = [[group]] });
+        var variables = Variables(s);
+        variables["instanceId"] = lone.InstanceId;
+        var result = _fixture.Session.Run(Connect + "Invoke-Ec2Isolation -InstanceId $instanceId -NoSnapshot -NoConnectionFlush -Confirm:$false " + RecordJson, variables);
+
+        AssertClean(result);
+        var steps = Json(result).GetProperty("Steps").EnumerateArray().Select(e => e.GetString()!).ToList();
+        Assert.Contains($"Snapshot {lone.InstanceId} Skipped", steps);
+        Assert.Contains($"DetachFromAutoScalingGroup {lone.InstanceId} Skipped", steps);
+        Assert.Contains($"DeregisterFromTargetGroup {lone.InstanceId} Skipped", steps);
+        Assert.DoesNotContain(steps, x => x.StartsWith("MoveToAllAccessGroup", StringComparison.Ordinal));
+        Assert.Equal(1, Mutations().Count(c => c == "ec2:ModifyNetworkInterfaceAttribute"));
+        Assert.DoesNotContain(Mutations(), c => c == "ec2:CreateSnapshots" || c.StartsWith("autoscaling:", StringComparison.Ordinal));
+        Assert.DoesNotContain(Lab.Aws.Ec2.Snapshots, x => x.InstanceId == lone.InstanceId);
+        // The isolation group of the VPC is found, not made twice, when a second instance of the VPC is isolated.
+        var second = Run(s, "Invoke-Ec2Isolation -InstanceId $instanceId -NoSnapshot -Confirm:$false " + RecordJson);
+        AssertClean(second);
+        Assert.Single(Lab.Aws.Ec2.SecurityGroups, g => g.Tags.ContainsKey("pssoc:isolation-group"));
+    }
+
+    [Fact]
+    public void An_instance_arn_of_another_region_is_worked_on_in_that_region()
+    {
+        var s = Lab.Aws.SeedIsolationScenario();
+        var connected = _fixture.Session.Run(Connect + "'connected'", Variables(s));
+        AssertClean(connected);
+        Lab.Aws.Region = "eu-west-1";
+        Lab.Journal.Clear();
+        var arn = $"arn:aws:ec2:eu-west-1:{Lab.Credentials.AwsAccountId}:instance/{s.Instance.InstanceId}";
+        var result = _fixture.Session.Run("$arn | Get-Ec2Instance | ForEach-Object { $_.Region + ' ' + $_.InstanceId }", new Dictionary<string, object?> { ["arn"] = arn });
+
+        AssertClean(result);
+        Assert.Equal("eu-west-1 " + s.Instance.InstanceId, Assert.Single(result.OutputOf<string>()));
+        // The Lab verifies each signature's scope against its region: every call was signed for eu-west-1.
+        Assert.NotEmpty(Lab.Journal.For("aws"));
+        Assert.All(Lab.Journal.For("aws"), e => Assert.Equal(200, e.Status));
+    }
+
+    [Fact]
     public void Bad_inputs_give_clear_errors_with_stable_ids()
     {
         var s = Lab.Aws.SeedIsolationScenario();
