@@ -106,6 +106,9 @@ namespace PSSocAutomation.Aws
 
         internal Ec2.Ec2IsolationUndo Ec2IsolationUndo => new Ec2.Ec2IsolationUndo(Ec2, AutoScaling, Elbv2, _template.TimeProvider);
 
+        /// <summary>The instances tab completion last read, and when (a completer reads at most once a minute per connection).</summary>
+        internal (DateTimeOffset At, IReadOnlyList<Ec2.Ec2Instance> Instances)? KnownInstances { get; set; }
+
         /// <summary>Who the credentials are; the first signed call, so wrong keys or a wrong endpoint fail here.</summary>
         public async Task<AwsCallerIdentity> IdentifyAsync(CancellationToken cancellationToken)
         {

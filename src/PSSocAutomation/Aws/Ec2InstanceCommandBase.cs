@@ -17,6 +17,7 @@ namespace PSSocAutomation.Aws
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = "InstanceId")]
         [ValidateNotNullOrEmpty]
         [Alias("Id")]
+        [ArgumentCompleter(typeof(Ec2InstanceIdCompleter))]
         public string[]? InstanceId { get; set; }
 
         /// <summary>A Security Hub finding (its AwsEc2Instance resources), an instance from Get-Ec2Instance, an isolation record, or any object with InstanceId.</summary>

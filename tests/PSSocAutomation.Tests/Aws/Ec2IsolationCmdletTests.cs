@@ -326,6 +326,20 @@ public sealed class Ec2IsolationCmdletTests : IClassFixture<LabFixture>
     }
 
     [Fact]
+    public void InstanceId_completes_from_the_connection_by_id_or_Name_tag()
+    {
+        var s = Lab.Aws.SeedIsolationScenario();
+        var line = "Invoke-Ec2Isolation -InstanceId web-01";
+        var result = Run(s, $"(TabExpansion2 -inputScript '{line}' -cursorColumn {line.Length}).CompletionMatches | ForEach-Object {{ $_.CompletionText + '|' + $_.ListItemText }}");
+
+        AssertClean(result);
+        var matches = result.OutputOf<string>().ToList();
+        Assert.Contains(s.Instance.InstanceId + "|" + s.Instance.InstanceId + " (web-01)", matches);
+        Assert.Contains(s.NeighbourInstanceId + "|" + s.NeighbourInstanceId + " (web-01-neighbour)", matches);
+        Assert.Empty(Mutations());
+    }
+
+    [Fact]
     public void Bad_inputs_give_clear_errors_with_stable_ids()
     {
         var s = Lab.Aws.SeedIsolationScenario();

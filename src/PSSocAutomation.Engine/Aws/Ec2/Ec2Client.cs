@@ -54,6 +54,18 @@ namespace PSSocAutomation.Aws.Ec2
             return ReadInstance(item, Region);
         }
 
+        /// <summary>
+        /// The first page (up to 1,000) of instances that are not terminated, with their Name tag and state: what tab
+        /// completion offers. One call, so a completer stays within its bound.
+        /// </summary>
+        public async Task<IReadOnlyList<Ec2Instance>> ListInstancesAsync(CancellationToken cancellationToken)
+        {
+            var parameters = Filters(("instance-state-name", new[] { "pending", "running", "stopping", "stopped" }))
+                .Concat(new[] { new KeyValuePair<string, string>("MaxResults", "1000") });
+            var root = await CallAsync(_pipeline, "DescribeInstances", Version, parameters, idempotent: true, cancellationToken).ConfigureAwait(false);
+            return Items(Find(root, "reservationSet")).SelectMany(r => Items(Child(r, "instancesSet"))).Select(i => ReadInstance(i, Region)).ToList();
+        }
+
         /// <summary>The instance's current instance profile association, if any (associating or associated).</summary>
         public async Task<Ec2ProfileAssociation?> ProfileAssociationAsync(string instanceId, CancellationToken cancellationToken)
         {
