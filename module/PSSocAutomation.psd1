@@ -44,6 +44,9 @@
         'Get-SecurityHubFinding'
         'Update-SecurityHubFinding'
         'ConvertFrom-SecurityHubEvent'
+        'Get-Ec2Instance'
+        'Invoke-Ec2Isolation'
+        'Undo-Ec2Isolation'
         'Invoke-IamContainment'
         'Undo-IamContainment'
     )

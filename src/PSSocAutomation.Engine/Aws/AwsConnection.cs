@@ -96,6 +96,19 @@ namespace PSSocAutomation.Aws
 
         internal Ec2.Ec2Client Ec2 => new Ec2.Ec2Client(Pipeline("ec2", "Amazon EC2"), Region);
 
+        internal AutoScaling.AutoScalingClient AutoScaling => new AutoScaling.AutoScalingClient(Pipeline("autoscaling", "Amazon EC2 Auto Scaling"));
+
+        internal Elbv2.Elbv2Client Elbv2 => new Elbv2.Elbv2Client(Pipeline("elasticloadbalancing", "Elastic Load Balancing"));
+
+        internal Ec2.Ec2InstanceReader Ec2Reader => new Ec2.Ec2InstanceReader(Ec2, AutoScaling, Elbv2);
+
+        internal Ec2.Ec2Isolation Ec2Isolation => new Ec2.Ec2Isolation(Ec2, AutoScaling, Elbv2, _template.TimeProvider);
+
+        internal Ec2.Ec2IsolationUndo Ec2IsolationUndo => new Ec2.Ec2IsolationUndo(Ec2, AutoScaling, Elbv2, _template.TimeProvider);
+
+        /// <summary>The instances tab completion last read, and when (a completer reads at most once a minute per connection).</summary>
+        internal (DateTimeOffset At, IReadOnlyList<Ec2.Ec2Instance> Instances)? KnownInstances { get; set; }
+
         internal Iam.IamClient Iam => new Iam.IamClient(Pipeline("iam", "AWS IAM"));
 
         /// <summary>Who the credentials are; the first signed call, so wrong keys or a wrong endpoint fail here.</summary>

@@ -48,6 +48,9 @@ namespace PSSocAutomation.Aws
             return xml.Root ?? throw new SocApiException(ApiFailureKind.Protocol, pipeline.ServiceName, $"{pipeline.ServiceName} answered {action} with an empty XML document.") { Url = response.Url };
         }
 
+        /// <summary>One form parameter.</summary>
+        public static KeyValuePair<string, string> Param(string name, string value) => new KeyValuePair<string, string>(name, value);
+
         /// <summary>The first descendant named <paramref name="name"/> in any namespace (each service has its own).</summary>
         public static XElement? Find(XElement root, string name) => root.Descendants().FirstOrDefault(e => e.Name.LocalName == name);
 

@@ -4,7 +4,6 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
-using System.Net.Http;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Threading;
@@ -28,11 +27,6 @@ namespace PSSocAutomation.Aws
     public sealed class ConvertFromSecurityHubEventCommand : SocCmdlet
     {
         private const string ErrorPrefix = "SecurityHubEvent.";
-
-        // One client and one certificate source for the process: certificates are fetched once and cached by URL, and
-        // the client's handler checks TLS as usual.
-        private static readonly Lazy<HttpClient> SharedClient = new(() => new HttpClient { Timeout = TimeSpan.FromSeconds(15) }, LazyThreadSafetyMode.ExecutionAndPublication);
-        private static readonly Lazy<HttpsSnsCertificateSource> SharedCertificates = new(() => new HttpsSnsCertificateSource(SharedClient.Value), LazyThreadSafetyMode.ExecutionAndPublication);
 
         /// <summary>The event: JSON text, an object or hashtable (EventBridge event, SNS envelope, GetFindings body), or Azure Automation's $WebhookData (WebhookName, RequestHeader, RequestBody).</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
@@ -69,7 +63,7 @@ namespace PSSocAutomation.Aws
             ISnsCertificateSource certificates;
             try
             {
-                certificates = SigningCertificate is null ? SharedCertificates.Value : PinnedCertificates(SigningCertificate);
+                certificates = SigningCertificate is null ? SnsWeb.Certificates : PinnedCertificates(SigningCertificate);
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is SecurityHubEventException || ex is ArgumentException)
             {
@@ -221,7 +215,7 @@ namespace PSSocAutomation.Aws
                 {
                     try
                     {
-                        Run(ct => SnsSubscriptionConfirmer.ConfirmAsync(SharedClient.Value, confirmation, ct));
+                        Run(ct => SnsWeb.ConfirmAsync(confirmation, ct));
                         WriteVerbose($"Confirmed the subscription to {item.TopicArn}: {confirmation.SubscriptionArn}.");
                     }
                     catch (SnsConfirmationException ex)

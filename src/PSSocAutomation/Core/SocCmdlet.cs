@@ -221,11 +221,17 @@ namespace PSSocAutomation.Core
                 $"{command} stopped after {delivered.ToString("N0", CultureInfo.InvariantCulture)} {noun} had been delivered{where}, so its output is incomplete: {exception.Message}");
             var record = ErrorRecords.From(stopped, errorIdPrefix, target);
             record.CategoryInfo.Activity = command;
-            // ThrowTerminatingError would end only this statement: the script would go on, and `pwsh -File` exit 0, as
-            // if the data were complete. Marked as thrown by the script itself, it ends the script as `throw` does;
-            // try/catch and trap still catch it, and the ErrorId is the one the failure always has.
-            throw new RuntimeException(stopped.Message, stopped, record) { WasThrownFromThrowStatement = true };
+            ThrowScriptTerminating(record);
         }
+
+        /// <summary>
+        /// Ends the script, not just the statement: for a failure after which going on would pass a partial result for a
+        /// whole one (a stream cut short, a containment stopped half-way). ThrowTerminatingError would end only this
+        /// statement: the script would go on, and `pwsh -File` exit 0. Marked as thrown by the script itself, it ends
+        /// the script as `throw` does; try/catch and trap still catch it, and the ErrorId is the one given.
+        /// </summary>
+        protected static void ThrowScriptTerminating(ErrorRecord record) =>
+            throw new RuntimeException(record.Exception.Message, record.Exception, record) { WasThrownFromThrowStatement = true };
 
         /// <summary>Stop the command: bad setup, nothing later can succeed.</summary>
         protected void ThrowApiError(Exception exception, string errorIdPrefix, object? target)

@@ -78,4 +78,38 @@ public sealed class Ec2ClientTests : IAsyncLifetime
         Assert.Contains("Action=DescribeIamInstanceProfileAssociations", sent, StringComparison.Ordinal);
         Assert.Contains("Filter.1.Name=instance-id&Filter.1.Value.1=i-0123456789abcdef0&Filter.2.Name=state&Filter.2.Value.1=associating&Filter.2.Value.2=associated", sent, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Rules_are_read_and_revoked_by_id_leaving_a_group_with_none()
+    {
+        var vpc = _lab.Aws.Ec2.SeedVpc();
+        var ports = Enumerable.Range(8000, 12).ToList();
+        var group = _lab.Aws.Ec2.SeedSecurityGroup(vpc, "many", ingressTcpPorts: ports);
+
+        // 12 ingress rules and the default egress.
+        var rules = await _ec2.RulesAsync(group, CancellationToken.None);
+        Assert.Equal(12, rules.Count(r => !r.IsEgress));
+        Assert.Contains(rules, r => r.IsEgress && r.IsAllOpen);
+
+        await _ec2.RevokeRulesAsync(group, true, rules.Where(r => r.IsEgress).Select(r => r.RuleId), CancellationToken.None);
+        await _ec2.RevokeRulesAsync(group, false, rules.Where(r => !r.IsEgress).Select(r => r.RuleId), CancellationToken.None);
+        Assert.Empty(_lab.Aws.Ec2.SecurityGroup(group)!.Rules);
+        Assert.Empty(await _ec2.RulesAsync(group, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_group_is_found_by_tag_and_by_name_and_a_second_create_is_Duplicate()
+    {
+        var vpc = _lab.Aws.Ec2.SeedVpc();
+        var id = await _ec2.CreateSecurityGroupAsync(vpc, "pssoc-isolation-" + vpc, "no traffic", [new("pssoc:isolation-group", vpc)], CancellationToken.None);
+
+        Assert.Equal([id], await _ec2.GroupsTaggedAsync(vpc, "pssoc:isolation-group", vpc, CancellationToken.None));
+        Assert.Equal(id, await _ec2.GroupNamedAsync(vpc, "pssoc-isolation-" + vpc, CancellationToken.None));
+        Assert.True(await _ec2.GroupExistsAsync(id, CancellationToken.None));
+        var duplicate = await Assert.ThrowsAsync<SocApiException>(() => _ec2.CreateSecurityGroupAsync(vpc, "PSSOC-ISOLATION-" + vpc, "again", [], CancellationToken.None));
+        Assert.Equal("InvalidGroup.Duplicate", duplicate.VendorType);
+
+        await _ec2.DeleteSecurityGroupAsync(id, CancellationToken.None);
+        Assert.False(await _ec2.GroupExistsAsync(id, CancellationToken.None));
+    }
 }

@@ -15,7 +15,7 @@ namespace PSSocAutomation.Aws.Ec2
     /// answers with lowerCamel elements and &lt;item&gt; lists, errors as Response/Errors/Error (read by <see cref="AwsErrors"/>).
     /// This part reads; the isolation steps build on it.
     /// </summary>
-    public sealed class Ec2Client
+    public sealed partial class Ec2Client
     {
         public const string Version = "2016-11-15";
         private readonly HttpPipeline _pipeline;
@@ -52,6 +52,18 @@ namespace PSSocAutomation.Aws.Ec2
             var item = Items(Find(root, "reservationSet")).SelectMany(r => Items(Child(r, "instancesSet"))).FirstOrDefault(i => Text(i, "instanceId") == instanceId)
                 ?? throw new SocApiException(ApiFailureKind.NotFound, _pipeline.ServiceName, $"{_pipeline.ServiceName} does not list instance {instanceId} in {Region}.");
             return ReadInstance(item, Region);
+        }
+
+        /// <summary>
+        /// The first page (up to 1,000) of instances that are not terminated, with their Name tag and state: what tab
+        /// completion offers. One call, so a completer stays within its bound.
+        /// </summary>
+        public async Task<IReadOnlyList<Ec2Instance>> ListInstancesAsync(CancellationToken cancellationToken)
+        {
+            var parameters = Filters(("instance-state-name", new[] { "pending", "running", "stopping", "stopped" }))
+                .Concat(new[] { new KeyValuePair<string, string>("MaxResults", "1000") });
+            var root = await CallAsync(_pipeline, "DescribeInstances", Version, parameters, idempotent: true, cancellationToken).ConfigureAwait(false);
+            return Items(Find(root, "reservationSet")).SelectMany(r => Items(Child(r, "instancesSet"))).Select(i => ReadInstance(i, Region)).ToList();
         }
 
         /// <summary>The instance's current instance profile association, if any (associating or associated).</summary>

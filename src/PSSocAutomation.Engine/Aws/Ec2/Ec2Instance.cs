@@ -99,6 +99,21 @@ namespace PSSocAutomation.Aws.Ec2
         public IReadOnlyList<Ec2Volume> Volumes { get; }
         public IReadOnlyDictionary<string, string> Tags { get; }
 
+        /// <summary>The Auto Scaling group it is in (null: none, or not looked up).</summary>
+        public string? AutoScalingGroupName { get; internal set; }
+        public string? AutoScalingLifecycleState { get; internal set; }
+        /// <summary>The ELBv2 target groups it is registered in, with the port.</summary>
+        public IReadOnlyList<Elbv2.Elbv2Registration> TargetGroups { get; internal set; } = new Elbv2.Elbv2Registration[0];
+        /// <summary>The current instance profile association (what disassociation removes).</summary>
+        public Ec2ProfileAssociation? ProfileAssociation { get; internal set; }
+        /// <summary>DisableApiTermination, DisableApiStop and InstanceInitiatedShutdownBehavior (null: not looked up).</summary>
+        public bool? TerminationProtection { get; internal set; }
+        public bool? StopProtection { get; internal set; }
+        public string? ShutdownBehavior { get; internal set; }
+
+        /// <summary>The isolation record the instance's pssoc: tags hold, if it is (or was being) isolated.</summary>
+        public Ec2IsolationRecord? Isolation => Ec2IsolationTags.Read(this);
+
         /// <summary>The Name tag, which is how people call an instance.</summary>
         public string? Name => Tags.TryGetValue("Name", out var name) ? name : null;
 
