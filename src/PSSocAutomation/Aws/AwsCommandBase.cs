@@ -1,5 +1,7 @@
 using System.Management.Automation;
+using System.Text;
 using PSSocAutomation.Core;
+using PSSocAutomation.Http;
 
 namespace PSSocAutomation.Aws
 {
@@ -51,6 +53,59 @@ namespace PSSocAutomation.Aws
         /// <summary>BeginProcessing for the subclasses, once the connection is resolved.</summary>
         protected virtual void Begin()
         {
+        }
+
+        /// <summary>What became of a planned response (an isolation, a containment, an undo) put to ShouldProcess.</summary>
+        private protected enum PlanRun
+        {
+            /// <summary>No at -Confirm: nothing was sent.</summary>
+            Declined,
+            /// <summary>-WhatIf: every step is Planned; nothing that changes anything was sent.</summary>
+            WhatIf,
+            /// <summary>Every step ran.</summary>
+            Ran,
+        }
+
+        /// <summary>
+        /// Asks ShouldProcess once with the plan spelled out step by step (so -WhatIf shows it whole), then runs it with
+        /// each step's outcome in the verbose stream. A failed step's <see cref="ResponseStepException"/> is thrown after
+        /// the messages so far are written; what to report then is the caller's (the record it fills in says what was done).
+        /// </summary>
+        private protected PlanRun ConfirmAndRun(ResponsePlan plan, string target, string question)
+        {
+            if (!ShouldProcess(DescribePlan(plan, target), question, "Confirm", out var reason))
+            {
+                if (reason != ShouldProcessReason.WhatIf) return PlanRun.Declined;
+                plan.MarkPlanned();
+                return PlanRun.WhatIf;
+            }
+            try
+            {
+                Run(ct => plan.RunAsync((step, _) =>
+                {
+                    RequestLog.Current?.Verbose($"{step.Name} {step.Target}: {step.Outcome}" + (step.Detail is null ? string.Empty : " (" + step.Detail + ")"));
+                    return System.Threading.Tasks.Task.CompletedTask;
+                }, ct));
+            }
+            catch (ResponseStepException)
+            {
+                DrainMessages();
+                throw;
+            }
+            DrainMessages();
+            return PlanRun.Ran;
+        }
+
+        private static string DescribePlan(ResponsePlan plan, string target)
+        {
+            var text = new StringBuilder().Append(target).Append(':');
+            var n = 0;
+            foreach (var step in plan.Steps)
+            {
+                text.AppendLine().Append("  ").Append(++n).Append(". ").Append(step.Name).Append(' ').Append(step.Target).Append(": ").Append(step.Description);
+                if (step.Outcome == ResponseStepOutcome.Skipped) text.Append(" (skipped: ").Append(step.Detail).Append(')');
+            }
+            return text.ToString();
         }
 
         protected override void Release()

@@ -22,27 +22,13 @@ namespace PSSocAutomation.Aws
         private protected void Execute(Ec2IsolationRecord record, ResponsePlan plan, string doneState)
         {
             var target = record.InstanceId + (record.Name is null ? string.Empty : " (" + record.Name + ")") + " in " + record.Region;
-            if (!ShouldProcess(Describe(plan, target), $"{Action} EC2 instance {target} ({plan.Steps.Count} steps)?", "Confirm", out var reason))
-            {
-                if (reason == ShouldProcessReason.WhatIf)
-                {
-                    plan.MarkPlanned();
-                    record.State = "Planned";
-                    WriteObject(record);
-                }
-                return;
-            }
+            PlanRun run;
             try
             {
-                Run(ct => plan.RunAsync((step, _) =>
-                {
-                    RequestLog.Current?.Verbose($"{step.Name} {step.Target}: {step.Outcome}" + (step.Detail is null ? string.Empty : " (" + step.Detail + ")"));
-                    return System.Threading.Tasks.Task.CompletedTask;
-                }, ct));
+                run = ConfirmAndRun(plan, target, $"{Action} EC2 instance {target} ({plan.Steps.Count} steps)?");
             }
             catch (ResponseStepException ex)
             {
-                DrainMessages();
                 record.State = "Failed";
                 WriteObject(record);
                 var inner = ex.InnerException as SocApiException;
@@ -50,9 +36,10 @@ namespace PSSocAutomation.Aws
                 var error = new ErrorRecord(new InvalidOperationException(message, ex), ErrorPrefix + "Ec2" + Action + "StepFailed",
                     inner != null ? ErrorRecords.From(inner, ErrorPrefix, record).CategoryInfo.Category : ErrorCategory.InvalidResult, record);
                 ThrowScriptTerminating(error);
+                return;
             }
-            DrainMessages();
-            record.State = doneState;
+            if (run == PlanRun.Declined) return;
+            record.State = run == PlanRun.WhatIf ? "Planned" : doneState;
             WriteObject(record);
         }
 
@@ -68,18 +55,6 @@ namespace PSSocAutomation.Aws
                 return;
             }
             WriteApiError(ex, ErrorPrefix + "Ec2", target.InstanceId);
-        }
-
-        private static string Describe(ResponsePlan plan, string target)
-        {
-            var text = new StringBuilder().Append(target).Append(':');
-            var n = 0;
-            foreach (var step in plan.Steps)
-            {
-                text.AppendLine().Append("  ").Append(++n).Append(". ").Append(step.Name).Append(' ').Append(step.Target).Append(": ").Append(step.Description);
-                if (step.Outcome == ResponseStepOutcome.Skipped) text.Append(" (skipped: ").Append(step.Detail).Append(')');
-            }
-            return text.ToString();
         }
     }
 }

@@ -75,32 +75,25 @@ namespace PSSocAutomation.Aws
         }
 
         /// <summary>
-        /// Asks ShouldProcess with the plan spelled out step by step, then runs it. False when declined (-WhatIf, No at
-        /// -Confirm): nothing was changed. A failed step ends the command with ErrorId
-        /// <paramref name="failedErrorId"/>, the record (with every step's outcome) as its TargetObject.
+        /// Asks ShouldProcess with the plan spelled out step by step, then runs it and writes the record in
+        /// <paramref name="doneState"/>. -WhatIf writes the record with every step Planned and sends nothing; No at
+        /// -Confirm writes nothing. A failed step writes the record (State Failed) and ends the script, as an EC2
+        /// isolation does, with ErrorId <paramref name="failedErrorId"/> and the record as TargetObject: going on would
+        /// treat a principal half contained as contained.
         /// </summary>
-        private protected bool Execute(IamContainmentPlan plan, string action, string failedErrorId)
+        private protected void Execute(IamContainmentPlan plan, string action, string doneState, string failedErrorId)
         {
             var record = plan.Record;
-            var steps = plan.Plan.Steps;
-            var lines = steps.Select((s, i) => $"  {i + 1}. {s.Name} {s.Target}: " + (s.Outcome == ResponseStepOutcome.Skipped ? "skipped: " + s.Detail : s.Description));
             var subject = $"IAM {record.PrincipalType.ToString().ToLowerInvariant()} {record.PrincipalName} ({record.Arn})";
-            var description = $"{action} {subject}:{Environment.NewLine}{string.Join(Environment.NewLine, lines)}";
-            if (!ShouldProcess(description, $"{action} {subject} in {steps.Count} steps?{Environment.NewLine}{string.Join(Environment.NewLine, lines)}", MyInvocation.MyCommand.Name))
-            {
-                plan.MarkPlanned();
-                return false;
-            }
+            PlanRun run;
             try
             {
-                Run(ct => plan.RunAsync((step, _) =>
-                {
-                    RequestLog.Verbose(step.ToString());
-                    return System.Threading.Tasks.Task.CompletedTask;
-                }, ct));
+                run = ConfirmAndRun(plan.Plan, action + " " + subject, $"{action} {subject} ({plan.Plan.Steps.Count} steps)?");
             }
             catch (ResponseStepException ex)
             {
+                record.State = "Failed";
+                WriteObject(record);
                 var category = ex.InnerException is SocApiException api ? ErrorRecords.CategoryOf(api.Kind) : ErrorCategory.OperationStopped;
                 var error = new ErrorRecord(ex, ErrorPrefix + failedErrorId, category, record)
                 {
@@ -110,9 +103,12 @@ namespace PSSocAutomation.Aws
                             "(done steps are skipped), or Undo-IamContainment to reverse what was done.",
                     },
                 };
-                ThrowTerminatingError(error);
+                ThrowScriptTerminating(error);
+                return;
             }
-            return true;
+            if (run == PlanRun.Declined) return;
+            record.State = run == PlanRun.WhatIf ? "Planned" : doneState;
+            WriteObject(record);
         }
     }
 }

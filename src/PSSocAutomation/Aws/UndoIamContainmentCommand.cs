@@ -9,7 +9,7 @@ namespace PSSocAutomation.Aws
 {
     /// <summary>
     /// <para type="synopsis">Reverses Invoke-IamContainment on a user or role: removes the deny-all policy, turns on again only the access keys it turned off, and removes its pssoc: tags.</para>
-    /// <para type="description">Undo-IamContainment works from the principal alone (the pssoc: tags Invoke-IamContainment wrote on it first, so even a containment that failed half-way can be undone) or from a piped containment record. It detaches AWSDenyAll or deletes the inline PSSocAutomationDenyAll policy, sets Active again only the keys that were Active before the containment (a key that was already Inactive stays so), and removes the pssoc: tags. It keeps AWSRevokeOlderSessions unless -RemoveSessionRevocation: removing it makes the sessions issued before the containment valid again, the stolen ones among them, so remove it only once those have expired. A deleted console password cannot be restored: the record reports that step as Skipped with how to set a new one. Each step reads its state first, so a second undo changes nothing. A failed step ends the command with ErrorId AwsIamUndoStepFailed; the record of what was done is its TargetObject.</para>
+    /// <para type="description">Undo-IamContainment works from the principal alone (the pssoc: tags Invoke-IamContainment wrote on it first, so even a containment that failed half-way can be undone) or from a piped containment record. It detaches AWSDenyAll or deletes the inline PSSocAutomationDenyAll policy, sets Active again only the keys that were Active before the containment (a key that was already Inactive stays so), and removes the pssoc: tags. It keeps AWSRevokeOlderSessions unless -RemoveSessionRevocation: removing it makes the sessions issued before the containment valid again, the stolen ones among them, so remove it only once those have expired. A deleted console password cannot be restored: the record reports that step as Skipped with how to set a new one. Each step reads its state first, so a second undo changes nothing. A failed step writes the record (State Failed) and ends the script with ErrorId AwsIamUndoStepFailed, the record as its TargetObject. -WhatIf writes the record with its steps Planned and changes nothing.</para>
     /// </summary>
     /// <example><code>Undo-IamContainment -UserName dev-alice -Confirm:$false</code><para>Gives user dev-alice back the access keys containment deactivated and removes its deny-all policy; its sessions issued before the containment stay revoked.</para></example>
     /// <example><code>$record = Invoke-IamContainment -RoleName web-role -DenyAll -Confirm:$false; $record | Undo-IamContainment -RemoveSessionRevocation -WhatIf</code><para>Shows how the containment of web-role would be reversed, session revocation included, and changes nothing.</para></example>
@@ -78,10 +78,9 @@ namespace PSSocAutomation.Aws
                 WriteApiError(ex, ErrorPrefix + "Iam", name);
                 return;
             }
-            if (!Execute(plan, "Undo the containment of", "IamUndoStepFailed")) return;
-            if (RemoveSessionRevocation && plan.Record.RemovedPolicies.Contains(IamContainment.RevokePolicyName))
+            Execute(plan, "Undo the containment of", "Released", "IamUndoStepFailed");
+            if (plan.Record.RemovedPolicies.Contains(IamContainment.RevokePolicyName))
                 WriteWarning($"AWSRevokeOlderSessions was removed from {name}: sessions issued before the containment are valid again until they expire, including any an attacker still holds.");
-            WriteObject(plan.Record);
         }
     }
 }

@@ -62,7 +62,7 @@ public sealed class IamContainmentCmdletTests : IClassFixture<LabFixture>
     private static void AssertError(ScriptResult result, string errorId)
     {
         var ids = result.Errors.Select(e => e.FullyQualifiedErrorId).Concat(result.Terminating?.ErrorRecord is { } t ? [t.FullyQualifiedErrorId] : []).ToList();
-        Assert.True(ids.Any(id => id.StartsWith(errorId + ",", StringComparison.Ordinal)), $"expected {errorId}, saw: {string.Join("; ", ids)}");
+        Assert.True(ids.Any(id => id == errorId || id.StartsWith(errorId + ",", StringComparison.Ordinal)), $"expected {errorId}, saw: {string.Join("; ", ids)}");
     }
 
     [Fact]
@@ -104,9 +104,9 @@ public sealed class IamContainmentCmdletTests : IClassFixture<LabFixture>
     {
         var scenario = Lab.Aws.SeedContainmentScenario("dev-trudy");
 
-        var whatIf = Run("Invoke-IamContainment -UserName dev-trudy -WhatIf");
+        var whatIf = Run("$r = Invoke-IamContainment -UserName dev-trudy -WhatIf\n'{0}|{1}' -f $r.State, " + Steps);
         AssertClean(whatIf);
-        Assert.Empty(whatIf.Output);
+        Assert.Equal("Planned|RecordOnPrincipal=Planned;DeactivateAccessKey=Planned;DeactivateAccessKey=Planned;DeleteLoginProfile=Planned;DenyAll=Planned;RevokeOlderSessions=Planned", Line(whatIf));
         Assert.Empty(MutatingCalls());
         Assert.Empty(Lab.Aws.Iam.Calls);
         Assert.Contains(Lab.Aws.Calls(), c => c.Operation == "ListAccessKeys");
@@ -269,18 +269,24 @@ public sealed class IamContainmentCmdletTests : IClassFixture<LabFixture>
     public void A_failure_half_way_is_a_terminating_error_naming_the_done_steps_and_undo_from_the_tags_restores_the_user()
     {
         var scenario = Lab.Aws.SeedContainmentScenario("dev-eve");
-        Lab.Faults.Add(new FaultRule { Service = "aws", Operation = "DeleteLoginProfile", Status = 403, Code = "AccessDenied", Message = "User is not authorized to perform: iam:DeleteLoginProfile" });
+        Lab.Faults.Add(new FaultRule { Service = "aws", Operation = "DeleteLoginProfile", Status = 403, Times = 2, Code = "AccessDenied", Message = "User is not authorized to perform: iam:DeleteLoginProfile" });
 
         var failed = Run("try { Invoke-IamContainment -UserName dev-eve -Confirm:$false; 'not reached' }\n" +
-            "catch { $r = $_.TargetObject; '{0}|{1}|{2}|{3}' -f $_.FullyQualifiedErrorId, $_.CategoryInfo.Category, $_.Exception.Message, " + Steps + " }");
+            "catch { $r = $_.TargetObject; '{0}|{1}|{2}|{3}|{4}' -f $_.FullyQualifiedErrorId, $_.CategoryInfo.Category, $_.Exception.Message, " + Steps + ", $r.State }");
 
         AssertClean(failed);
         var parts = Line(failed).Split('|');
-        Assert.StartsWith("AwsIamContainmentStepFailed,", parts[0], StringComparison.Ordinal);
+        Assert.Equal("AwsIamContainmentStepFailed", parts[0]);
         Assert.Equal("PermissionDenied", parts[1]);
         Assert.Contains("Step DeleteLoginProfile on dev-eve failed", parts[2], StringComparison.Ordinal);
         Assert.Contains("Done before it: RecordOnPrincipal dev-eve, DeactivateAccessKey " + scenario.AccessKeyIds[0], parts[2], StringComparison.Ordinal);
         Assert.Equal("RecordOnPrincipal=Done;DeactivateAccessKey=Done;DeactivateAccessKey=Done;DeleteLoginProfile=Failed;DenyAll=NotRun;RevokeOlderSessions=NotRun", parts[3]);
+        Assert.Equal("Failed", parts[4]);
+        // The record is written too, and the script stops: nothing after the failed containment runs.
+        Assert.Single(failed.Output, o => o.BaseObject.GetType().Name == "IamContainmentRecord");
+        var stopped = Run("Invoke-IamContainment -UserName dev-eve -Confirm:$false | Out-Null; 'went on'");
+        Assert.DoesNotContain("went on", stopped.OutputOf<string>());
+        AssertError(stopped, "AwsIamContainmentStepFailed");
         Assert.All(Lab.Aws.Iam.AccessKeysOf("dev-eve"), k => Assert.Equal("Inactive", k.Status));
         Assert.Empty(Lab.Aws.Iam.AttachedPoliciesOf("dev-eve"));
 

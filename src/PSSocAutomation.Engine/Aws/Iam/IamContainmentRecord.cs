@@ -48,6 +48,9 @@ namespace PSSocAutomation.Aws.Iam
 
         public IReadOnlyList<ResponseStep> Steps { get; }
 
+        /// <summary>InProgress, then Planned (-WhatIf), Failed, Contained or Released, as an EC2 isolation record says it.</summary>
+        public string State { get; set; } = "InProgress";
+
         /// <summary>Every step is done, already done or did not apply (false after -WhatIf or a failure).</summary>
         public bool Succeeded => Steps.All(s => s.Succeeded || s.Outcome == ResponseStepOutcome.Skipped);
 
@@ -61,6 +64,6 @@ namespace PSSocAutomation.Aws.Iam
             return parts.Length > 4 && parts[4].Length > 0 ? parts[4] : null;
         }
 
-        public override string ToString() => Operation + " " + PrincipalType + " " + PrincipalName + ": " + StepSummary;
+        public override string ToString() => Operation + " " + PrincipalType + " " + PrincipalName + " " + State + ": " + StepSummary;
     }
 }
