@@ -173,6 +173,27 @@ public sealed class IamContainmentCmdletTests : IClassFixture<LabFixture>
     }
 
     [Fact]
+    public void A_connection_to_eu_west_1_still_signs_IAM_for_us_east_1()
+    {
+        Lab.Aws.Region = "eu-west-1";
+        Lab.Aws.Iam.SeedRole("eu-app");
+        var c = Lab.Credentials;
+        var credential = new System.Collections.Hashtable { ["AccessKeyId"] = c.AwsAccessKeyId, ["SecretAccessKey"] = c.AwsSecretAccessKey };
+
+        var result = _fixture.Session.Run("Connect-Aws -Region eu-west-1 -Credential $awsCredential -EndpointUrl $awsUri | Out-Null\n" +
+            "$r = Invoke-IamContainment -RoleName eu-app -Confirm:$false\n" + Steps,
+            new Dictionary<string, object?> { ["awsCredential"] = credential, ["awsUri"] = Lab.AwsUri.ToString() });
+
+        AssertClean(result);
+        Assert.Equal("RecordOnPrincipal=Done;RevokeOlderSessions=Done;DenyAll=Skipped", Line(result));
+        var iam = Lab.Journal.For("aws").Where(e => e.Body.Contains("Version=2010-05-08", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(iam);
+        // The Lab refuses with 403 an IAM request scoped to any region but us-east-1 (AwsLabIamTests); none was.
+        Assert.DoesNotContain(iam, e => e.Status == 403);
+        Assert.Contains(iam, e => e.Body.Contains("Action=PutRolePolicy", StringComparison.Ordinal) && e.Status == 200);
+    }
+
+    [Fact]
     public void An_EventBridge_event_about_an_assumed_role_session_contains_the_role_that_issued_it()
     {
         var scenario = Lab.Aws.SeedContainmentScenario("dev-sybil");
@@ -300,6 +321,10 @@ public sealed class IamContainmentCmdletTests : IClassFixture<LabFixture>
         Assert.All(Lab.Aws.Iam.AccessKeysOf("dev-eve"), k => Assert.Equal("Active", k.Status));
         Assert.Empty(Lab.Aws.Iam.TagsOf("dev-eve"));
         Assert.True(Lab.Aws.Iam.HasLoginProfile("dev-eve"));
+        // Nothing the failure carries (message, details, record, inner exceptions) holds a key or token.
+        var c = Lab.Credentials;
+        SecretScan.AssertNoSecret(stopped.Terminating?.ErrorRecord ?? stopped.Errors.Single(), "the step failure", [c.AwsSecretAccessKey, c.AwsSessionSecretAccessKey, c.AwsSessionToken]);
+        Assert.DoesNotMatch("Signature=[0-9a-f]{64}", string.Join("\n", failed.AllText().Concat(undo.AllText())));
     }
 
     [Fact]
