@@ -170,6 +170,12 @@ public sealed class IamContainmentCmdletTests : IClassFixture<LabFixture>
         Assert.Empty(Lab.Aws.Iam.AttachedPoliciesOf("batch-role"));
         Assert.Contains(Lab.Aws.Calls(), c => c.Operation == "GetInstanceProfile");
         Assert.Contains("PutRolePolicy", MutatingCalls());
+
+        // An instance from Get-Ec2Instance carries InstanceProfileArn: the same role, found contained already.
+        var piped = Run("$r = Get-Ec2Instance -InstanceId $instanceId | Invoke-IamContainment -DenyAll -Confirm:$false\n'{0}|{1}' -f $r.PrincipalName, " + Steps,
+            extra: ("instanceId", isolation.Instance.InstanceId));
+        AssertClean(piped);
+        Assert.Equal($"{isolation.RoleName}|RecordOnPrincipal=AlreadyDone;RevokeOlderSessions=Done;DenyAll=AlreadyDone", Line(piped));
     }
 
     [Fact]
