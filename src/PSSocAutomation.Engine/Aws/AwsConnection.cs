@@ -46,7 +46,9 @@ namespace PSSocAutomation.Aws
             var resolved = await AwsCredentialChain.ResolveAsync(request,
                 (region, keys) => new StsClient(new HttpPipeline(template.For(AwsEndpoints.BaseUri("sts", region, endpointUrl),
                     new AwsSigV4Authenticator(keys, region, "sts", template.TimeProvider)), new AwsErrors("AWS STS"))),
-                metadata, cancellationToken).ConfigureAwait(false);
+                metadata, cancellationToken,
+                (prefix, region) => new HttpPipeline(template.For(AwsEndpoints.BaseUri(prefix, region, endpointUrl), HttpAuth.None),
+                    new AwsErrors(prefix == "oidc" ? "AWS IAM Identity Center OIDC" : "AWS IAM Identity Center"))).ConfigureAwait(false);
             return new AwsConnection(resolved, endpointUrl, template);
         }
 

@@ -37,7 +37,8 @@ public sealed class AwsLab : ILabService
         Ec2 = new AwsEc2Service(this);
         AutoScaling = new AwsAutoScalingService(this);
         Elbv2 = new AwsElbv2Service(this);
-        _router = new AwsRouter(SecurityHub, Sts, Sns, Ec2, AutoScaling, Elbv2);
+        Sso = new AwsSsoService(this);
+        _router = new AwsRouter(SecurityHub, Sts, Sns, Ec2, AutoScaling, Elbv2, Sso);
         _verifier = new AwsSigV4Verifier(CredentialsOf, service => _router.Find(service)?.RegionFor(Region) ?? Region, () => Now);
     }
 
@@ -59,6 +60,9 @@ public sealed class AwsLab : ILabService
     public AwsAutoScalingService AutoScaling { get; }
     /// <summary>ELBv2 instance target groups and the Register/DeregisterTargets calls applied to them.</summary>
     public AwsElbv2Service Elbv2 { get; }
+
+    /// <summary>IAM Identity Center's portal and token endpoints (unsigned: bearer tokens), for SSO profiles.</summary>
+    public AwsSsoService Sso { get; }
 
     /// <summary>The AWS services the router knows, by signing name.</summary>
     public IReadOnlyCollection<string> Services => _router.ServiceNames;
@@ -113,6 +117,8 @@ public sealed class AwsLab : ILabService
                 {
                     ("POST", "/findings") => (AwsSecurityHubService.Name, "GetFindings"),
                     ("PATCH", "/findings/batchupdate") => (AwsSecurityHubService.Name, "BatchUpdateFindings"),
+                    ("GET", "/federation/credentials") => (AwsSsoService.Name, "GetRoleCredentials"),
+                    ("POST", "/token") => ("sso-oauth", "CreateToken"),
                     _ => (null, null),
                 };
             }
@@ -131,6 +137,7 @@ public sealed class AwsLab : ILabService
         Ec2.Reset();
         AutoScaling.Reset();
         Elbv2.Reset();
+        Sso.Reset();
     }
 
     private AwsCredentialSet? CredentialsOf(string accessKeyId)
