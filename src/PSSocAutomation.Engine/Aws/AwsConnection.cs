@@ -112,7 +112,16 @@ namespace PSSocAutomation.Aws
         {
             get
             {
-                lock (_gate) return _securityHub ??= new SecurityHubClient(Pipeline("securityhub", "AWS Security Hub"), Region, _template.TimeProvider);
+                lock (_gate)
+                {
+                    if (_securityHub != null) return _securityHub;
+                    var time = _template.TimeProvider;
+                    var account = Account ?? CredentialSource;
+                    _securityHub = new SecurityHubClient(Pipeline("securityhub", "AWS Security Hub"), Region, time,
+                        AwsQuotas.For("securityhub:GetFindings", account, Region, EndpointUrl, SecurityHubClient.GetFindingsPerSecond, time),
+                        AwsQuotas.For("securityhub:BatchUpdateFindings", account, Region, EndpointUrl, SecurityHubClient.BatchUpdatePerSecond, time));
+                    return _securityHub;
+                }
             }
         }
 
