@@ -22,6 +22,9 @@ namespace PSSocAutomation.Aws
         private readonly object _gate = new object();
         private SecurityHubClient? _securityHub;
 
+        /// <summary>The pipelines the credentials themselves use (STS for a role, IAM Identity Center): closed with the connection.</summary>
+        private readonly List<HttpPipeline> _credentialPipelines = new List<HttpPipeline>();
+
         private AwsConnection(AwsResolvedCredentials resolved, Uri? endpointUrl, HttpPipelineOptions template)
         {
             Credentials = resolved.Credentials;
@@ -43,11 +46,30 @@ namespace PSSocAutomation.Aws
         public static async Task<AwsConnection> CreateAsync(AwsCredentialRequest request, Uri? endpointUrl, HttpPipelineOptions template, CancellationToken cancellationToken)
         {
             using var metadata = new HttpClient(new HttpClientHandler { UseProxy = false }) { Timeout = Timeout.InfiniteTimeSpan };
-            var resolved = await AwsCredentialChain.ResolveAsync(request,
-                (region, keys) => new StsClient(new HttpPipeline(template.For(AwsEndpoints.BaseUri("sts", region, endpointUrl),
-                    new AwsSigV4Authenticator(keys, region, "sts", template.TimeProvider)), new AwsErrors("AWS STS"))),
-                metadata, cancellationToken).ConfigureAwait(false);
-            return new AwsConnection(resolved, endpointUrl, template);
+            var made = new List<HttpPipeline>();
+            HttpPipeline Keep(HttpPipeline pipeline)
+            {
+                lock (made) made.Add(pipeline);
+                return pipeline;
+            }
+            AwsResolvedCredentials resolved;
+            try
+            {
+                resolved = await AwsCredentialChain.ResolveAsync(request,
+                    (region, keys) => new StsClient(Keep(new HttpPipeline(template.For(AwsEndpoints.BaseUri("sts", region, endpointUrl),
+                        new AwsSigV4Authenticator(keys, region, "sts", template.TimeProvider)), new AwsErrors("AWS STS")))),
+                    metadata, cancellationToken,
+                    (prefix, region) => Keep(new HttpPipeline(template.For(AwsEndpoints.BaseUri(prefix, region, endpointUrl), HttpAuth.None),
+                        new AwsErrors(prefix == "oidc" ? "AWS IAM Identity Center OIDC" : "AWS IAM Identity Center")))).ConfigureAwait(false);
+            }
+            catch
+            {
+                foreach (var pipeline in made) pipeline.Dispose();
+                throw;
+            }
+            var connection = new AwsConnection(resolved, endpointUrl, template);
+            connection._credentialPipelines.AddRange(made);
+            return connection;
         }
 
         /// <summary>
@@ -90,7 +112,16 @@ namespace PSSocAutomation.Aws
         {
             get
             {
-                lock (_gate) return _securityHub ??= new SecurityHubClient(Pipeline("securityhub", "AWS Security Hub"), Region, _template.TimeProvider);
+                lock (_gate)
+                {
+                    if (_securityHub != null) return _securityHub;
+                    var time = _template.TimeProvider;
+                    var account = Account ?? CredentialSource;
+                    _securityHub = new SecurityHubClient(Pipeline("securityhub", "AWS Security Hub"), Region, time,
+                        AwsQuotas.For("securityhub:GetFindings", account, Region, EndpointUrl, SecurityHubClient.GetFindingsPerSecond, time),
+                        AwsQuotas.For("securityhub:BatchUpdateFindings", account, Region, EndpointUrl, SecurityHubClient.BatchUpdatePerSecond, time));
+                    return _securityHub;
+                }
             }
         }
 
@@ -144,6 +175,8 @@ namespace PSSocAutomation.Aws
                 IsDisposed = true;
                 foreach (var pipeline in _pipelines.Values) pipeline.Dispose();
                 _pipelines.Clear();
+                foreach (var pipeline in _credentialPipelines) pipeline.Dispose();
+                _credentialPipelines.Clear();
             }
         }
 

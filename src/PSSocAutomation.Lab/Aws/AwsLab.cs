@@ -40,7 +40,8 @@ public sealed class AwsLab : ILabService
         AutoScaling = new AwsAutoScalingService(this);
         Elbv2 = new AwsElbv2Service(this);
         Iam = new AwsIamService(this);
-        _router = new AwsRouter(SecurityHub, Sts, Sns, Ec2, AutoScaling, Elbv2, Iam);
+        Sso = new AwsSsoService(this);
+        _router = new AwsRouter(SecurityHub, Sts, Sns, Ec2, AutoScaling, Elbv2, Iam, Sso);
         _verifier = new AwsSigV4Verifier(CredentialsOf, service => _router.Find(service)?.RegionFor(Region) ?? Region, () => Now);
     }
 
@@ -64,6 +65,9 @@ public sealed class AwsLab : ILabService
     public AwsElbv2Service Elbv2 { get; }
     /// <summary>IAM (global, signed for us-east-1): users, roles, instance profiles, their policies and tags, and the calls that changed them.</summary>
     public AwsIamService Iam { get; }
+
+    /// <summary>IAM Identity Center's portal and token endpoints (unsigned: bearer tokens), for SSO profiles.</summary>
+    public AwsSsoService Sso { get; }
 
     /// <summary>The AWS services the router knows, by signing name.</summary>
     public IReadOnlyCollection<string> Services => _router.ServiceNames;
@@ -126,6 +130,8 @@ public sealed class AwsLab : ILabService
                 {
                     ("POST", "/findings") => (AwsSecurityHubService.Name, "GetFindings"),
                     ("PATCH", "/findings/batchupdate") => (AwsSecurityHubService.Name, "BatchUpdateFindings"),
+                    ("GET", "/federation/credentials") => (AwsSsoService.Name, "GetRoleCredentials"),
+                    ("POST", "/token") => ("sso-oauth", "CreateToken"),
                     _ => (null, null),
                 };
             }
@@ -145,6 +151,7 @@ public sealed class AwsLab : ILabService
         AutoScaling.Reset();
         Elbv2.Reset();
         Iam.Reset();
+        Sso.Reset();
     }
 
     private AwsCredentialSet? CredentialsOf(string accessKeyId)

@@ -23,7 +23,10 @@ public sealed class AwsRouter
 
     /// <summary>The service an unsigned request is meant for when AWS serves it unsigned; null when it needs a signature.</summary>
     public IAwsEmulatedService? Unsigned(HttpRequest request) =>
-        HttpMethods.IsGet(request.Method) && request.Query["Action"] == "ConfirmSubscription" ? Find(AwsSnsService.Name) : null;
+        HttpMethods.IsGet(request.Method) && request.Query["Action"] == "ConfirmSubscription" ? Find(AwsSnsService.Name)
+        // IAM Identity Center's portal and OIDC token endpoints take a bearer token, not a signature.
+        : HttpMethods.IsGet(request.Method) && request.Path == "/federation/credentials" || HttpMethods.IsPost(request.Method) && request.Path == "/token" ? Find(AwsSsoService.Name)
+        : null;
 
     /// <summary>
     /// Who answers a request whose signature cannot be checked: the service its scope names when known, else the Query

@@ -111,13 +111,16 @@ public sealed class AwsCredentialChainTests : IDisposable
     }
 
     [Fact]
-    public async Task An_SSO_profile_says_how_to_use_it_through_credential_process()
+    public async Task An_SSO_profile_naming_an_sso_session_that_is_not_there_says_so()
     {
         File(".aws/config", "[profile corp]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Responder\nregion = us-east-1\n");
 
-        var error = await Assert.ThrowsAsync<AwsCredentialsException>(() => Resolve("corp"));
+        var error = await Assert.ThrowsAsync<AwsCredentialsException>(() =>
+            AwsCredentialChain.ResolveAsync(new AwsCredentialRequest { ProfileName = "corp", Region = "us-east-1", Environment = n => _env.TryGetValue(n, out var v) ? v : null },
+                (_, _) => throw new InvalidOperationException("no STS in this test"), _metadata, CancellationToken.None,
+                (_, _) => throw new InvalidOperationException("no portal in this test")));
 
-        Assert.Contains("aws configure export-credentials --profile corp --format process", error.Message);
+        Assert.Contains("no [sso-session corp] section", error.Message);
     }
 
     [Fact]

@@ -6,6 +6,7 @@ using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
 using PSSocAutomation.Aws.Sts;
+using PSSocAutomation.Http;
 
 namespace PSSocAutomation.Aws.Credentials
 {
@@ -53,8 +54,9 @@ namespace PSSocAutomation.Aws.Credentials
         /// <param name="sts">An STS client for a region signed with the given keys (role assumption), or unsigned for web identity.</param>
         /// <param name="metadata">The HTTP client of the metadata and container endpoints (no proxy, no retries).</param>
         /// <param name="cancellationToken">Ends the look-up.</param>
+        /// <param name="unsigned">An unsigned pipeline for an endpoint prefix in a region (IAM Identity Center's portal.sso and oidc); without it an SSO profile is refused.</param>
         public static async Task<AwsResolvedCredentials> ResolveAsync(AwsCredentialRequest request, Func<string, IAwsCredentialSource, StsClient> sts,
-            HttpClient metadata, CancellationToken cancellationToken)
+            HttpClient metadata, CancellationToken cancellationToken, Func<string, string, HttpPipeline>? unsigned = null)
         {
             var env = request.Environment;
             var config = AwsSharedConfig.Load(env);
@@ -68,7 +70,7 @@ namespace PSSocAutomation.Aws.Credentials
 
             if (request.Explicit != null) return new AwsResolvedCredentials(new FixedAwsCredentials(request.Explicit), region, null, tried);
             if (request.ProfileName != null)
-                return new AwsResolvedCredentials(FromProfile(config, request.ProfileName, region, sts, metadata, env, 0), region, request.ProfileName, tried);
+                return new AwsResolvedCredentials(FromProfile(config, request.ProfileName, region, sts, metadata, env, unsigned, 0), region, request.ProfileName, tried);
 
             var key = NonEmpty(env("AWS_ACCESS_KEY_ID"));
             var secret = NonEmpty(env("AWS_SECRET_ACCESS_KEY")) ?? NonEmpty(env("AWS_SECRET_KEY"));
@@ -83,7 +85,7 @@ namespace PSSocAutomation.Aws.Credentials
             tried.Add("web identity: AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN are not both set");
 
             if (profile != null)
-                return new AwsResolvedCredentials(FromProfile(config, profileName, region, sts, metadata, env, 0), region, profileName, tried);
+                return new AwsResolvedCredentials(FromProfile(config, profileName, region, sts, metadata, env, unsigned, 0), region, profileName, tried);
             tried.Add($"profile '{profileName}': not in {config.CredentialsPath} or {config.ConfigPath}");
 
             var container = MetadataCredentials.ContainerEndpoint(env);
@@ -127,7 +129,7 @@ namespace PSSocAutomation.Aws.Credentials
         }
 
         private static IAwsCredentialSource FromProfile(AwsSharedConfig config, string name, string region, Func<string, IAwsCredentialSource, StsClient> sts,
-            HttpClient metadata, Func<string, string?> env, int depth)
+            HttpClient metadata, Func<string, string?> env, Func<string, string, HttpPipeline>? unsigned, int depth)
         {
             var profile = config.Profile(name) ?? throw new AwsCredentialsException($"Profile '{name}' (a source_profile) is not in {config.CredentialsPath} or {config.ConfigPath}.");
             string? Get(string key) => profile.TryGetValue(key, out var v) ? NonEmpty(v) : null;
@@ -145,7 +147,7 @@ namespace PSSocAutomation.Aws.Credentials
                 if (sourceProfile != null)
                     // A source_profile naming itself uses its own static keys, as the CLI allows.
                     source = sourceProfile == name ? StaticKeys(profile, label) ?? throw new AwsCredentialsException($"Profile '{name}' is its own source_profile but has no aws_access_key_id/aws_secret_access_key.")
-                        : FromProfile(config, sourceProfile, region, sts, metadata, env, depth + 1);
+                        : FromProfile(config, sourceProfile, region, sts, metadata, env, unsigned, depth + 1);
                 else if (credentialSource == "Environment")
                     source = new FixedAwsCredentials(new AwsCredentialSet(NonEmpty(env("AWS_ACCESS_KEY_ID")) ?? throw new AwsCredentialsException($"Profile '{name}' takes its source credentials from the environment, but AWS_ACCESS_KEY_ID is not set."),
                         NonEmpty(env("AWS_SECRET_ACCESS_KEY")) ?? string.Empty, NonEmpty(env("AWS_SESSION_TOKEN")), null, "environment"));
@@ -170,8 +172,10 @@ namespace PSSocAutomation.Aws.Credentials
             if (keys != null) return keys;
 
             if (Get("sso_session") != null || Get("sso_start_url") != null || Get("sso_account_id") != null)
-                throw new AwsCredentialsException($"Profile '{name}' signs in with IAM Identity Center (SSO), which this module does not do itself yet. " +
-                    $"Add to a profile: credential_process = aws configure export-credentials --profile {name} --format process, and use that profile (after 'aws sso login --profile {name}').");
+            {
+                if (unsigned is null) throw new AwsCredentialsException($"Profile '{name}' signs in with IAM Identity Center (SSO), which needs a connection to its portal here.");
+                return SsoCredentials.FromProfile(name, profile, config, unsigned);
+            }
             throw new AwsCredentialsException($"Profile '{name}' has no credentials: no aws_access_key_id/aws_secret_access_key, credential_process or role_arn.");
         }
 

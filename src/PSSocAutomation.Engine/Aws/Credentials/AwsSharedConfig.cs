@@ -30,7 +30,7 @@ namespace PSSocAutomation.Aws.Credentials
             var home = environment("HOME") ?? environment("USERPROFILE") ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
             var credentials = environment("AWS_SHARED_CREDENTIALS_FILE") ?? Path.Combine(home, ".aws", "credentials");
             var config = environment("AWS_CONFIG_FILE") ?? Path.Combine(home, ".aws", "config");
-            return new AwsSharedConfig(Expand(credentials, home), Expand(config, home));
+            return new AwsSharedConfig(Expand(credentials, home), Expand(config, home)) { SsoCacheDirectory = Path.Combine(home, ".aws", "sso", "cache") };
         }
 
         /// <summary>Every setting of <paramref name="profile"/>, or null when neither file has it.</summary>
@@ -50,6 +50,13 @@ namespace PSSocAutomation.Aws.Credentials
             }
             return found ? merged : null;
         }
+
+        /// <summary>The settings of [sso-session <paramref name="name"/>] in the config file, or null.</summary>
+        public IReadOnlyDictionary<string, string>? SsoSession(string name) =>
+            _config.TryGetValue("\0sso-session " + name, out var section) ? section : null;
+
+        /// <summary>Where `aws sso login` keeps its tokens: the cache folder beside the config file's home.</summary>
+        public string SsoCacheDirectory { get; private set; } = string.Empty;
 
         public IEnumerable<string> ProfileNames()
         {

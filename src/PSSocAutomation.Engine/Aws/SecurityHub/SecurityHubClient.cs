@@ -30,13 +30,18 @@ namespace PSSocAutomation.Aws.SecurityHub
         private readonly HttpPipeline _pipeline;
         private readonly TimeProvider _time;
 
-        public SecurityHubClient(HttpPipeline pipeline, string region, TimeProvider? time = null)
+        /// <param name="pipeline">Signed for securityhub in the region.</param>
+        /// <param name="region">The region the findings are in.</param>
+        /// <param name="time">The clock the quotas are paced on.</param>
+        /// <param name="getFindingsQuota">The account's GetFindings bucket, shared with other clients of the account (<see cref="AwsQuotas"/>); a bucket of its own when null.</param>
+        /// <param name="batchUpdateQuota">The account's BatchUpdateFindings bucket, likewise.</param>
+        public SecurityHubClient(HttpPipeline pipeline, string region, TimeProvider? time = null, PacedTokenBucket? getFindingsQuota = null, PacedTokenBucket? batchUpdateQuota = null)
         {
             _pipeline = pipeline;
             Region = region;
             _time = time ?? TimeProvider.System;
-            GetFindingsQuota = PacedTokenBucket.PerSecond(GetFindingsPerSecond, 1, _time);
-            BatchUpdateQuota = PacedTokenBucket.PerSecond(BatchUpdatePerSecond, 1, _time);
+            GetFindingsQuota = getFindingsQuota ?? PacedTokenBucket.PerSecond(GetFindingsPerSecond, 1, _time);
+            BatchUpdateQuota = batchUpdateQuota ?? PacedTokenBucket.PerSecond(BatchUpdatePerSecond, 1, _time);
         }
 
         public string Region { get; }
