@@ -36,6 +36,10 @@ namespace PSSocAutomation.Aws
         [Parameter]
         public SwitchParameter ContainSelf { get; set; }
 
+        /// <summary>Move the AWSRevokeOlderSessions time to now even on a principal this containment already holds (by default a second run keeps the time it set, so sessions opened since by responders keep working).</summary>
+        [Parameter]
+        public SwitchParameter RefreshSessionRevocation { get; set; }
+
         private protected override string? OtherName => AccessKeyId;
 
         private protected override string NameParameters => "-RoleName, -UserName or -AccessKeyId";
@@ -76,7 +80,7 @@ namespace PSSocAutomation.Aws
             {
                 var (type, name) = Run(ct => containment.ResolveAsync(target, ct));
                 var callerArn = ContainSelf ? null : connection.Arn ?? Run(ct => connection.IdentifyAsync(ct)).Arn;
-                plan = Run(ct => containment.PlanAsync(type, name, DenyAll, callerArn, ContainSelf, ct));
+                plan = Run(ct => containment.PlanAsync(type, name, DenyAll, callerArn, ContainSelf, ct, RefreshSessionRevocation));
             }
             catch (IamContainmentRefusedException ex)
             {

@@ -100,7 +100,7 @@ public sealed class IamContainmentCmdletTests : IClassFixture<LabFixture>
     }
 
     [Fact]
-    public void WhatIf_lists_the_steps_and_sends_no_change_and_a_second_run_only_refreshes_the_revocation()
+    public void WhatIf_lists_the_steps_and_sends_no_change_and_a_second_run_changes_nothing_unless_asked_to_refresh_the_revocation()
     {
         var scenario = Lab.Aws.SeedContainmentScenario("dev-trudy");
 
@@ -121,10 +121,16 @@ public sealed class IamContainmentCmdletTests : IClassFixture<LabFixture>
         AssertClean(again);
         var parts = Line(again).Split('|');
         Assert.Equal(string.Join(",", scenario.AccessKeyIds), parts[0]);
-        Assert.Equal("RecordOnPrincipal=AlreadyDone;DeactivateAccessKey=AlreadyDone;DeactivateAccessKey=AlreadyDone;DeleteLoginProfile=AlreadyDone;DenyAll=AlreadyDone;RevokeOlderSessions=Done", parts[1]);
-        // Nothing changes but the revocation's time, refreshed as the IAM console's "Revoke active sessions" does.
+        Assert.Equal("RecordOnPrincipal=AlreadyDone;DeactivateAccessKey=AlreadyDone;DeactivateAccessKey=AlreadyDone;DeleteLoginProfile=AlreadyDone;DenyAll=AlreadyDone;RevokeOlderSessions=AlreadyDone", parts[1]);
+        // Nothing changes: the revocation keeps the time this containment set, so a replayed event cuts no session opened since.
+        Assert.Empty(MutatingCalls(before));
+        Assert.Equal(firstRevocation, (string)Lab.Aws.Iam.InlinePoliciesOf("dev-trudy")["AWSRevokeOlderSessions"]["Statement"]![0]!["Condition"]!["DateLessThan"]!["aws:TokenIssueTime"]!);
+
+        // Asked to, it moves the time to now, as the IAM console's "Revoke active sessions" does.
+        var refreshed = Run("$r = Invoke-IamContainment -UserName dev-trudy -RefreshSessionRevocation -Confirm:$false\n" + Steps);
+        AssertClean(refreshed);
+        Assert.EndsWith("RevokeOlderSessions=Done", Line(refreshed), StringComparison.Ordinal);
         Assert.Equal(["PutUserPolicy"], MutatingCalls(before));
-        Assert.Equal("AWSRevokeOlderSessions", Lab.Aws.Iam.Calls[^1].Detail);
         Assert.True(string.CompareOrdinal(firstRevocation, (string)Lab.Aws.Iam.InlinePoliciesOf("dev-trudy")["AWSRevokeOlderSessions"]["Statement"]![0]!["Condition"]!["DateLessThan"]!["aws:TokenIssueTime"]!) <= 0);
     }
 
@@ -175,7 +181,7 @@ public sealed class IamContainmentCmdletTests : IClassFixture<LabFixture>
         var piped = Run("$r = Get-Ec2Instance -InstanceId $instanceId | Invoke-IamContainment -DenyAll -Confirm:$false\n'{0}|{1}' -f $r.PrincipalName, " + Steps,
             extra: ("instanceId", isolation.Instance.InstanceId));
         AssertClean(piped);
-        Assert.Equal($"{isolation.RoleName}|RecordOnPrincipal=AlreadyDone;RevokeOlderSessions=Done;DenyAll=AlreadyDone", Line(piped));
+        Assert.Equal($"{isolation.RoleName}|RecordOnPrincipal=AlreadyDone;RevokeOlderSessions=AlreadyDone;DenyAll=AlreadyDone", Line(piped));
     }
 
     [Fact]

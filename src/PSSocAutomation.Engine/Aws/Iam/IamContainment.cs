@@ -16,8 +16,10 @@ namespace PSSocAutomation.Aws.Iam
     /// Inactive (deactivated, not deleted: reversible, and CloudTrail keeps naming it), the console password deleted,
     /// deny-all, and AWSRevokeOlderSessions for the sessions minted from the user. Deny-all is the managed AWSDenyAll, or
     /// an inline copy when the principal's managed-policy quota is full. Each step first reads the state it sets and
-    /// reports AlreadyDone when it is there, so a second run sends nothing but the revocation's new time (the IAM
-    /// console refreshes it the same way). The record is also kept on the principal as pssoc: tags, written first, so an
+    /// reports AlreadyDone when it is there, so a second run sends nothing. The revocation's time is the start of the
+    /// containment: a second run of the same containment (the principal still carries its record) keeps it, so a
+    /// replayed event does not cut the sessions responders opened since; a new containment, or one asked to refresh it,
+    /// moves it to now as the IAM console's button does. The record is also kept on the principal as pssoc: tags, written first, so an
     /// undo after a failure half-way knows what to reverse. Planning only reads; refusals (root, service-linked roles,
     /// the caller itself) come before anything is changed.
     /// </summary>
@@ -92,7 +94,15 @@ namespace PSSocAutomation.Aws.Iam
         /// The containment of one user or role, planned from what IAM says now (reads only). <paramref name="callerArn"/> is
         /// who the connection signs as: that principal is refused unless <paramref name="allowSelf"/>.
         /// </summary>
-        public async Task<IamContainmentPlan> PlanAsync(IamPrincipalType type, string name, bool denyAll, string? callerArn, bool allowSelf, CancellationToken cancellationToken)
+        /// <param name="type">User or role.</param>
+        /// <param name="name">Its name.</param>
+        /// <param name="denyAll">For a role, also deny it everything (a user always gets it).</param>
+        /// <param name="callerArn">Who the connection signs as.</param>
+        /// <param name="allowSelf">Contain that principal too.</param>
+        /// <param name="cancellationToken">Ends the reads.</param>
+        /// <param name="refreshRevocation">Move the revocation's time to now even when this containment set it already.</param>
+        public async Task<IamContainmentPlan> PlanAsync(IamPrincipalType type, string name, bool denyAll, string? callerArn, bool allowSelf, CancellationToken cancellationToken,
+            bool refreshRevocation = false)
         {
             var principal = await _iam.GetPrincipalAsync(type, name, cancellationToken).ConfigureAwait(false);
             Guard(principal);
@@ -110,6 +120,8 @@ namespace PSSocAutomation.Aws.Iam
             foreach (var earlier in KeysOf(tags)) record.DeactivatedAccessKeyIds.Add(earlier);
             record.LoginProfileDeleted = Tag(tags, LoginProfileTag) == "deleted";
 
+            // The principal carries this containment's record: running it again continues that containment.
+            var continuing = Tag(tags, ContainedAtTag) != null;
             var desired = new Dictionary<string, string>(StringComparer.Ordinal)
             {
                 [ContainedAtTag] = Tag(tags, ContainedAtTag) ?? Format(record.StartedAt),
@@ -127,11 +139,11 @@ namespace PSSocAutomation.Aws.Iam
                 foreach (var key in keys) AddDeactivateStep(plan, record, principal, key);
                 AddDeleteLoginProfileStep(plan, record, principal);
                 AddDenyStep(plan, record, principal, denyArn);
-                AddRevokeStep(plan, record, principal);
+                AddRevokeStep(plan, record, principal, continuing, refreshRevocation);
             }
             else
             {
-                AddRevokeStep(plan, record, principal);
+                AddRevokeStep(plan, record, principal, continuing, refreshRevocation);
                 if (denyAll) AddDenyStep(plan, record, principal, denyArn);
                 else plan.Skip("DenyAll", principal.Name, "Deny every action to the role (AWSDenyAll).",
                     "Not asked for (-DenyAll): sessions issued from now on keep the role's permissions.");
@@ -348,7 +360,7 @@ namespace PSSocAutomation.Aws.Iam
                 });
         }
 
-        private void AddRevokeStep(ResponsePlan plan, IamContainmentRecord record, IamPrincipalInfo principal)
+        private void AddRevokeStep(ResponsePlan plan, IamContainmentRecord record, IamPrincipalInfo principal, bool continuing, bool refresh)
         {
             var user = principal.Type == IamPrincipalType.User;
             plan.Add("RevokeOlderSessions", principal.Name,
@@ -356,6 +368,12 @@ namespace PSSocAutomation.Aws.Iam
                 (user ? " (for a user: its GetSessionToken / GetFederationToken sessions; its keys are deactivated above)." : "."), async ct =>
                 {
                     var existing = await _iam.GetPolicyAsync(principal.Type, principal.Name, RevokePolicyName, ct).ConfigureAwait(false);
+                    if (existing != null && continuing && !refresh && RevokedBefore(existing) is DateTimeOffset kept)
+                    {
+                        record.SessionsRevokedBefore = kept;
+                        Note(record.AppliedPolicies, RevokePolicyName);
+                        return ResponseStepResult.AlreadyDone($"Sessions issued before {Format(kept)} are denied since this containment began; -RefreshSessionRevocation moves that to now.");
+                    }
                     var now = _time.GetUtcNow();
                     var before = new DateTimeOffset(now.UtcDateTime.Ticks - now.UtcDateTime.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
                     await _iam.PutPolicyAsync(principal.Type, principal.Name, RevokePolicyName, RevokeDocument(before), ct).ConfigureAwait(false);
@@ -363,8 +381,16 @@ namespace PSSocAutomation.Aws.Iam
                     Note(record.AppliedPolicies, RevokePolicyName);
                     return ResponseStepResult.Done(existing is null
                         ? $"Sessions issued before {Format(before)} are denied."
-                        : $"Refreshed: sessions issued before {Format(before)} are denied (the policy was there; a second run moves its time, as the console does).");
+                        : $"Moved to now: sessions issued before {Format(before)} are denied (an earlier {RevokePolicyName} was there).");
                 });
+        }
+
+        /// <summary>The aws:TokenIssueTime of a revocation document, or null when it is not one this module can read.</summary>
+        private static DateTimeOffset? RevokedBefore(string document)
+        {
+            var match = System.Text.RegularExpressions.Regex.Match(document, "\"aws:TokenIssueTime\"\\s*:\\s*\"([^\"]+)\"");
+            return match.Success && DateTimeOffset.TryParse(match.Groups[1].Value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at)
+                ? at : (DateTimeOffset?)null;
         }
 
         private void AddRemoveDenyStep(ResponsePlan plan, IamContainmentRecord record, IamPrincipalInfo principal, string denyArn)
