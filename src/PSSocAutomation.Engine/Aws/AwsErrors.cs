@@ -12,8 +12,17 @@ namespace PSSocAutomation.Aws
     /// (STS, IAM, Auto Scaling, ELBv2) and EC2's Response/Errors/Error. AWS answers a bad signature or an unknown key with
     /// 403: those become authentication failures, with advice about keys and clocks rather than about permissions.
     /// </summary>
-    public sealed class AwsErrors : IVendorErrors
+    public sealed class AwsErrors : IVendorErrors, IThrottleSignal
     {
+        // The codes AWS services throttle with, whatever the status: the Query services (IAM, STS, Auto Scaling) answer
+        // 400 Throttling, EC2 503 RequestLimitExceeded, others their own *Exception names.
+        private static readonly string[] ThrottleCodes =
+        {
+            "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException", "RequestThrottled", "TooManyRequestsException",
+            "RequestLimitExceeded", "ProvisionedThroughputExceededException", "TransactionInProgressException", "SlowDown", "PriorRequestNotComplete",
+            "BandwidthLimitExceeded", "EC2ThrottledException",
+        };
+
         private static readonly string[] CredentialCodes =
         {
             "UnrecognizedClientException", "InvalidClientTokenId", "InvalidSignatureException", "SignatureDoesNotMatch",
@@ -35,6 +44,9 @@ namespace PSSocAutomation.Aws
                 default: return (null, null);
             }
         }
+
+        public bool IsThrottle(int status, string? contentType, ReadOnlyMemory<byte> body) =>
+            Describe(status, contentType, body).Type is string code && Array.IndexOf(ThrottleCodes, code) >= 0;
 
         /// <summary>The error code of a JSON or XML error body, for callers that act on particular codes.</summary>
         public static string? CodeOf(string? contentType, ReadOnlyMemory<byte> body) => new AwsErrors("AWS").Describe(0, contentType, body).Type;
@@ -101,6 +113,8 @@ namespace PSSocAutomation.Aws
         {
             if (IsCredentialCode(failure.VendorType) && failure.Kind != ApiFailureKind.Authentication)
                 return failure.With(ApiFailureKind.Authentication, failure.Message);
+            if (failure.VendorType != null && Array.IndexOf(ThrottleCodes, failure.VendorType) >= 0 && failure.Kind != ApiFailureKind.Throttled)
+                return failure.With(ApiFailureKind.Throttled, failure.Message);
             // EC2 answers a missing resource with 400 and a code (InvalidInstanceID.NotFound, InvalidGroup.NotFound,
             // InvalidAssociationID.NotFound); IAM with 404 NoSuchEntity. Both are "not found" to a caller.
             if (failure.Kind == ApiFailureKind.InvalidRequest && failure.VendorType is string code

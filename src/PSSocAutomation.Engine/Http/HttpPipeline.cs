@@ -56,9 +56,10 @@ namespace PSSocAutomation.Http
                         var state = args.Context.Properties.GetValue(Keys.State, null!);
                         state.Retries = args.AttemptNumber + 1;
                         state.MayHaveRepeated |= MayHaveBeenApplied(args.Outcome);
-                        var why = args.Outcome.Exception != null ? Describe(args.Outcome.Exception) : "HTTP " + args.Outcome.Result!.Status;
+                        var throttled = args.Outcome.Result is Attempt attempt && IsThrottle(attempt);
+                        var why = args.Outcome.Exception != null ? Describe(args.Outcome.Exception) : "HTTP " + args.Outcome.Result!.Status + (throttled && args.Outcome.Result.Status != 429 ? " (throttled)" : string.Empty);
                         var msg = $"{_vendor.ServiceName} {state.Method} {state.Url}: {why}; retry {state.Retries} of {options.MaxRetries} in {args.RetryDelay.TotalSeconds:0.##} s.";
-                        if (args.Outcome.Result?.Status == 429) RequestLog.Warning(msg); else RequestLog.Verbose(msg);
+                        if (throttled) RequestLog.Warning(msg); else RequestLog.Verbose(msg);
                         return default;
                     },
                 })
@@ -387,7 +388,11 @@ namespace PSSocAutomation.Http
             header.IndexOf("auth", StringComparison.OrdinalIgnoreCase) >= 0 || header.IndexOf("token", StringComparison.OrdinalIgnoreCase) >= 0 ||
             header.Equals("Cookie", StringComparison.OrdinalIgnoreCase);
 
-        private static bool ShouldRetry(RequestState state, Outcome<Attempt> outcome)
+        /// <summary>A 429, or what the vendor says is its throttle (AWS Query's 400 Throttling): refused before any work was done.</summary>
+        private bool IsThrottle(Attempt attempt) =>
+            attempt.Status == 429 || attempt.Status >= 400 && _vendor is IThrottleSignal signal && signal.IsThrottle(attempt.Status, attempt.ContentType, attempt.Body);
+
+        private bool ShouldRetry(RequestState state, Outcome<Attempt> outcome)
         {
             // The request's budget is spent: nothing more is tried, whatever the last attempt met.
             if (state.BudgetSpent) return false;
@@ -401,8 +406,8 @@ namespace PSSocAutomation.Http
                 return state.Request.Idempotent && (outcome.Exception is HttpRequestException || outcome.Exception is TimeoutException || outcome.Exception is IOException);
             }
             var status = outcome.Result!.Status;
-            // 429 is a refusal before any work was done; the rest may follow a request that was applied.
-            if (status == 429) return true;
+            // A throttle is a refusal before any work was done; the rest may follow a request that was applied.
+            if (IsThrottle(outcome.Result)) return true;
             return state.Request.Idempotent && (status == 408 || status == 502 || status == 503 || status == 504);
         }
 
@@ -410,10 +415,10 @@ namespace PSSocAutomation.Http
         /// Whether the server may have acted on an attempt that is being retried: anything but a 429 (refused before any
         /// work) or a connection that never opened. A create sent again after such an attempt can meet its own write.
         /// </summary>
-        private static bool MayHaveBeenApplied(Outcome<Attempt> outcome) =>
+        private bool MayHaveBeenApplied(Outcome<Attempt> outcome) =>
             outcome.Exception != null
                 ? !(IsRefused(outcome.Exception) || outcome.Exception is ConnectTimeoutException)
-                : outcome.Result!.Status != 429;
+                : !IsThrottle(outcome.Result!);
 
         private static bool IsRefused(Exception ex)
         {

@@ -157,4 +157,20 @@ public sealed class IamClientTests : IAsyncLifetime
         Assert.Equal("Role lab-responder", IamContainmentTarget.FromArn("arn:aws:sts::123456789012:assumed-role/lab-responder/s1")!.ToString());
         Assert.Equal("arn:aws-cn:iam::aws:policy/AWSDenyAll", IamContainment.DenyAllArn("arn:aws-cn:iam::123456789012:user/dev"));
     }
+
+    [Fact]
+    public async Task IAMs_400_Throttling_is_retried_as_a_throttle_even_for_a_call_that_is_not_safe_to_repeat_and_reported_as_one_when_it_persists()
+    {
+        var user = _lab.Aws.Iam.SeedUser("throttled-user", accessKeys: 0, loginProfile: true);
+        _lab.Faults.Add(new FaultRule { Service = "aws", Operation = "iam:DeleteLoginProfile", Status = 400, Code = "Throttling", Message = "Rate exceeded" });
+
+        // Refused before any work: DeleteLoginProfile, which must never be sent twice after a dropped answer, is sent again.
+        await _iam.DeleteLoginProfileAsync(user.UserName, CancellationToken.None);
+        Assert.False(_lab.Aws.Iam.HasLoginProfile(user.UserName));
+
+        _lab.Faults.Add(new FaultRule { Service = "aws", Operation = "iam:GetUser", Status = 400, Code = "Throttling", Message = "Rate exceeded", Times = 10 });
+        var error = await Assert.ThrowsAsync<SocApiException>(() => _iam.GetUserAsync(user.UserName, CancellationToken.None));
+        Assert.Equal(ApiFailureKind.Throttled, error.Kind);
+        Assert.Equal(2, error.Retries);
+    }
 }
