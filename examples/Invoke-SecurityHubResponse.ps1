@@ -124,14 +124,15 @@ try {
             }
         }
 
+        # ForEach-Object's member form honours -WhatIf (it would print instead of read), so each uses a script block.
         [pscustomobject]@{
             FindingId      = $finding.Id
             Severity       = $finding.SourceSeverity
             Title          = $finding.Title
-            Instances      = @($instances | ForEach-Object InstanceId)
-            Isolation      = @($isolations | ForEach-Object State)
+            Instances      = @($instances | ForEach-Object { $_.InstanceId })
+            Isolation      = @($isolations | ForEach-Object { $_.State })
             Principals     = @($containments | ForEach-Object { "$($_.PrincipalType) $($_.PrincipalName)" })
-            Containment    = @($containments | ForEach-Object StepSummary)
+            Containment    = @($containments | ForEach-Object { $_.StepSummary })
             WorkflowStatus = $status
             Note           = $note
         }

@@ -91,6 +91,39 @@ public sealed class PwshProcessTests : IClassFixture<LabFixture>
     }
 
     [Fact]
+    public void The_story_3_example_runs_in_pwsh_on_environment_credentials_and_a_failure_half_way_exits_non_zero()
+    {
+        var lab = _fixture.Lab;
+        lab.Aws.Reset();
+        var scenario = lab.Aws.SeedIsolationScenario();
+        var environment = _fixture.PwshEnvironment();
+        environment["AWS_ACCESS_KEY_ID"] = lab.Credentials.AwsAccessKeyId;
+        environment["AWS_SECRET_ACCESS_KEY"] = lab.Credentials.AwsSecretAccessKey;
+        environment["AWS_REGION"] = "us-east-1";
+        environment["AWS_EC2_METADATA_DISABLED"] = "true";
+        environment["AWS_LAB_URI"] = lab.AwsUri.ToString();
+        // The script loads the module itself (the build beside it), as a user's scheduled task would.
+        const string Script = """
+            $ErrorActionPreference = 'Stop'
+            ./examples/Invoke-SecurityHubResponse.ps1 -EndpointUrl $env:AWS_LAB_URI |
+                Select-Object FindingId, WorkflowStatus, @{ n = 'Isolation'; e = { $_.Isolation -join ',' } } | ConvertTo-Json -Compress
+            """;
+        lab.Faults.Add(new PSSocAutomation.Lab.Hosting.FaultRule { Service = "aws", Operation = "ec2:ModifyNetworkInterfaceAttribute", After = 1, Status = 403, Code = "UnauthorizedOperation", Message = "You are not authorized to perform this operation." });
+
+        var failed = PwshProcess.Run(Script, environment);
+        Assert.True(failed.ExitCode != 0, failed.ToString());
+        Assert.Contains("Done before it: RecordOriginalState", failed.Error, StringComparison.Ordinal);
+        Assert.Equal("NEW", (string)lab.Aws.SecurityHub.Finding(scenario.FindingId)!["Workflow"]!["Status"]!);
+
+        var finished = PwshProcess.Run(Script, environment);
+        Assert.True(finished.ExitCode == 0, finished.ToString());
+        using var json = JsonDocument.Parse(finished.Output.Trim());
+        var row = json.RootElement.ValueKind == JsonValueKind.Array ? json.RootElement.EnumerateArray().Single(r => r.GetProperty("FindingId").GetString() == scenario.FindingId) : json.RootElement;
+        Assert.Equal(("NOTIFIED", "Isolated"), (row.GetProperty("WorkflowStatus").GetString(), row.GetProperty("Isolation").GetString()));
+        Assert.DoesNotContain(lab.Credentials.AwsSecretAccessKey, failed.Output + failed.Error + finished.Output + finished.Error);
+    }
+
+    [Fact]
     public void Build_ps1_packages_a_release_module_that_reads_as_data()
     {
         var result = PwshProcess.RunFile(Path.Combine(RepositoryPaths.Root, "build.ps1"), new[] { "-Task", "Package" },
