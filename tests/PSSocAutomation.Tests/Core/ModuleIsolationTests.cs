@@ -100,4 +100,39 @@ public sealed class ModuleIsolationTests : IClassFixture<LabFixture>
         Assert.Contains(("Default", otherPolly), pollies);
         Assert.Contains(("PSSocAutomation", Path.Combine(CoreFolder, "Dependencies", "Polly.Core.dll")), pollies);
     }
+
+    [Theory]
+    [InlineData("aws-sdk-first", "Add-Type -Path $env:AWS_SDK; $arn = Use-Aws")]
+    [InlineData("module-first", "Import-Module $env:MODULE; $null = Get-Command Connect-Aws; Add-Type -Path $env:AWS_SDK; $arn = Use-Aws")]
+    public void AWSSDK_Core_of_AWS_Tools_loaded_beside_the_module_gives_credentials_the_module_signs_with(string order, string body)
+    {
+        var lab = _fixture.Lab;
+        var sdk = Path.Combine(RepositoryPaths.NuGetPackage("AWSSDK.Core", "4.1.1"), "lib", "net8.0", "AWSSDK.Core.dll");
+        Assert.True(File.Exists(sdk), sdk + " was not restored (PackageDownload in the test project).");
+        var environment = _fixture.PwshEnvironment();
+        environment["AWS_SDK"] = sdk;
+        environment["AWS_KEY"] = lab.Credentials.AwsAccessKeyId;
+        environment["AWS_SECRET"] = lab.Credentials.AwsSecretAccessKey;
+        environment["AWS_LAB_URI"] = lab.AwsUri.ToString();
+        environment["AWS_EC2_METADATA_DISABLED"] = "true";
+        const string UseAws = """
+            $ErrorActionPreference = 'Stop'
+            function Use-Aws {
+                Import-Module $env:MODULE
+                # What AWS Tools' Get-AWSCredential returns: an AWSSDK.Core credentials object.
+                $credential = [Amazon.Runtime.BasicAWSCredentials]::new($env:AWS_KEY, $env:AWS_SECRET)
+                (Connect-Aws -Region us-east-1 -Credential $credential -EndpointUrl $env:AWS_LAB_URI).Arn
+            }
+
+            """;
+
+        var result = PwshProcess.Run(UseAws + body + "\n[pscustomobject]@{ Arn = $arn; Sdk = [Amazon.Runtime.BasicAWSCredentials].Assembly.Location; Order = '" + order + "' } | ConvertTo-Json -Compress",
+            environment);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using var json = JsonDocument.Parse(result.Output.Trim().Split('\n').Last());
+        Assert.Equal(lab.Credentials.AwsUserArn, json.RootElement.GetProperty("Arn").GetString());
+        Assert.Equal(sdk, json.RootElement.GetProperty("Sdk").GetString());
+        Assert.DoesNotContain(lab.Credentials.AwsSecretAccessKey, result.Output + result.Error);
+    }
 }

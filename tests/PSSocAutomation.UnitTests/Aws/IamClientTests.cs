@@ -2,6 +2,7 @@ using PSSocAutomation.Aws;
 using PSSocAutomation.Aws.Iam;
 using PSSocAutomation.Http;
 using PSSocAutomation.Lab.Hosting;
+using PSSocAutomation.Tests.Harness;
 
 namespace PSSocAutomation.UnitTests.Aws;
 
@@ -172,5 +173,17 @@ public sealed class IamClientTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<SocApiException>(() => _iam.GetUserAsync(user.UserName, CancellationToken.None));
         Assert.Equal(ApiFailureKind.Throttled, error.Kind);
         Assert.Equal(2, error.Retries);
+    }
+
+    [SharedFixtureFact]
+    public async Task IAMs_own_ListAccessKeys_answer_from_the_fixture_reads_as_its_parsed_form()
+    {
+        // The body AWS documents, served as it is: the client must read IAM's real shape, not only the Lab's.
+        var xml = File.ReadAllText(Path.Combine(RepositoryPaths.SharedFixtures!, "aws", "query-xml", "responses-iam-list-access-keys.xml"));
+        _lab.Faults.Add(new FaultRule { Service = "aws", Operation = "iam:ListAccessKeys", Status = 200, Body = xml });
+
+        var keys = await _iam.ListAccessKeysAsync("Bob", CancellationToken.None);
+
+        Assert.Equal([("Bob", "AKIAIOSFODNN7EXAMPLE", "Active"), ("Bob", "AKIAI44QH8DHBEXAMPLE", "Inactive")], keys.Select(k => (k.UserName, k.AccessKeyId, k.Status)));
     }
 }
