@@ -282,6 +282,22 @@ public sealed class Ec2IsolationCmdletTests : IClassFixture<LabFixture>
     }
 
     [Fact]
+    public void Undo_with_RemoveSnapshot_deletes_the_evidence_it_recorded_and_only_that()
+    {
+        var s = Lab.Aws.SeedIsolationScenario();
+        var id = s.Instance.InstanceId;
+        var result = Run(s,
+            "$record = Invoke-Ec2Isolation -InstanceId $instanceId -Confirm:$false\n" +
+            "$record | Undo-Ec2Isolation -RemoveSnapshot -Confirm:$false " + RecordJson);
+
+        AssertClean(result);
+        var steps = Json(result).GetProperty("Steps").EnumerateArray().Select(e => e.GetString()!).ToList();
+        Assert.Equal(2, steps.Count(x => x.StartsWith("DeleteSnapshot snap-", StringComparison.Ordinal) && x.EndsWith(" Done", StringComparison.Ordinal)));
+        Assert.DoesNotContain(Lab.Aws.Ec2.Snapshots, x => x.InstanceId == id);
+        Assert.Equal(2, Mutations().Count(c => c == "ec2:DeleteSnapshot"));
+    }
+
+    [Fact]
     public void A_lone_instance_without_snapshot_or_flush_skips_what_does_not_apply()
     {
         var s = Lab.Aws.SeedIsolationScenario();

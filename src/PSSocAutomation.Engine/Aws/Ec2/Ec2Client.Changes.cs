@@ -89,6 +89,10 @@ namespace PSSocAutomation.Aws.Ec2
             return Items(Find(root, "snapshotSet")).Select(i => Text(i, "snapshotId")).OfType<string>().ToList();
         }
 
+        /// <summary>DeleteSnapshot; NotFound (InvalidSnapshot.NotFound) when it is gone already.</summary>
+        public Task DeleteSnapshotAsync(string snapshotId, CancellationToken cancellationToken) =>
+            CallAsync(_pipeline, "DeleteSnapshot", Version, new[] { Param("SnapshotId", snapshotId) }, idempotent: false, cancellationToken);
+
         /// <summary>The group ids of <paramref name="vpcId"/> carrying tag <paramref name="key"/> = <paramref name="value"/>.</summary>
         public Task<IReadOnlyList<string>> GroupsTaggedAsync(string vpcId, string key, string value, CancellationToken cancellationToken) =>
             GroupIdsAsync(Filters(("vpc-id", new[] { vpcId }), ("tag:" + key, new[] { value })), cancellationToken);

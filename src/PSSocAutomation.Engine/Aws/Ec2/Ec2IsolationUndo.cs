@@ -14,7 +14,7 @@ namespace PSSocAutomation.Aws.Ec2
     /// Plans the release of an isolated instance from its record (the one an isolation returned, or the one its tags
     /// hold): every interface gets exactly its original groups back, a leftover all-access group is removed, and, when
     /// asked, the fleet memberships, the instance profile and the protections are restored. Snapshots are evidence and
-    /// stay. The pssoc: tags go last, so an undo that stops half-way can be run again.
+    /// stay unless asked. The pssoc: tags go last, so an undo that stops half-way can be run again.
     /// </summary>
     public sealed class Ec2IsolationUndo
     {
@@ -84,8 +84,22 @@ namespace PSSocAutomation.Aws.Ec2
             PlanFleet(plan, record, instance, options.Reattach);
             PlanProtection(plan, record, instance, options.RemoveProtection);
 
-            if (record.Snapshots.Count > 0)
-                plan.Skip("KeepSnapshots", instanceId, "Keep the forensic snapshots", "kept as evidence: " + string.Join(", ", record.Snapshots) + " (delete them when the case is closed)");
+            if (record.Snapshots.Count > 0 && !options.RemoveSnapshots)
+                plan.Skip("KeepSnapshots", instanceId, "Keep the forensic snapshots", "kept as evidence: " + string.Join(", ", record.Snapshots) + " (-RemoveSnapshot deletes them once the case is closed)");
+            if (options.RemoveSnapshots)
+                foreach (var snapshot in record.Snapshots)
+                    plan.Add("DeleteSnapshot", snapshot, $"Delete forensic snapshot {snapshot}", async ct =>
+                    {
+                        try
+                        {
+                            await _ec2.DeleteSnapshotAsync(snapshot, ct).ConfigureAwait(false);
+                        }
+                        catch (SocApiException ex) when (ex.Kind == ApiFailureKind.NotFound)
+                        {
+                            return ResponseStepResult.AlreadyDone("already gone");
+                        }
+                        return ResponseStepResult.Done();
+                    });
 
             var keys = Ec2IsolationTags.KeysOn(instance.Tags);
             plan.Add("RemoveRecord", instanceId, "Remove the pssoc: isolation tags from the instance", async ct =>

@@ -7,5 +7,7 @@ namespace PSSocAutomation.Aws.Ec2
         public bool Reattach { get; set; }
         /// <summary>Put termination and stop protection, the shutdown behaviour and DeleteOnTermination back as they were.</summary>
         public bool RemoveProtection { get; set; }
+        /// <summary>Delete the forensic snapshots isolation took (evidence: only once the case is closed).</summary>
+        public bool RemoveSnapshots { get; set; }
     }
 }

@@ -31,6 +31,7 @@ public sealed partial class AwsEc2Service
         ["CreateTags"] = (s, a) => s.CreateTags(a),
         ["DeleteTags"] = (s, a) => s.DeleteTags(a),
         ["CreateSnapshots"] = (s, a) => s.CreateSnapshots(a),
+        ["DeleteSnapshot"] = (s, a) => s.DeleteSnapshot(a),
         ["AssociateIamInstanceProfile"] = (s, a) => s.AssociateIamInstanceProfile(a),
         ["DisassociateIamInstanceProfile"] = (s, a) => s.DisassociateIamInstanceProfile(a),
     };

@@ -403,6 +403,16 @@ public sealed partial class AwsEc2Service
         ];
     }
 
+    private XElement?[] DeleteSnapshot(AwsQueryArgs args)
+    {
+        var id = Required(args, "SnapshotId");
+        WellFormed(id, "snap", "InvalidSnapshotID.Malformed");
+        if (!_snapshots.ContainsKey(id)) throw new Ec2Exception("InvalidSnapshot.NotFound", $"The snapshot '{id}' does not exist.");
+        DryRun(args);
+        _snapshots.Remove(id);
+        return Return();
+    }
+
     // ---- instance profile associations ----
 
     private XElement?[] AssociateIamInstanceProfile(AwsQueryArgs args)
