@@ -39,16 +39,32 @@ switch ($Task) {
     }
     'Package' {
         # A Release build laid out in a folder of its own, so packaging never rewrites the out/PSSocAutomation that a
-        # session (or a test run) has loaded.
+        # session (or a test run) has loaded. Two products:
+        #  (a) out/package/PSSocAutomation: the module folder Publish-PSResource -Path takes for the Gallery;
+        #  (b) out/package/PSSocAutomation.zip: what Azure Automation imports. Its rules: the zip, the folder in it and
+        #      the manifest carry the same name, every path stays under 140 characters, the file under 100 MB.
         $staging = Join-Path $root 'out/package'
+        if (Test-Path $staging) { Remove-Item $staging -Recurse -Force }
         Invoke-Dotnet @('build', (Join-Path $root 'src/PSSocAutomation/PSSocAutomation.csproj'), '-c', 'Release', "-p:ModuleOutDir=$staging/PSSocAutomation/")
         $folder = Join-Path $staging 'PSSocAutomation'
-        $version = (Import-PowerShellDataFile (Join-Path $folder 'PSSocAutomation.psd1')).ModuleVersion
-        $zip = Join-Path $root "out/PSSocAutomation-$version.zip"
+        $manifest = Join-Path $folder 'PSSocAutomation.psd1'
+        $data = Import-PowerShellDataFile $manifest
+        foreach ($field in 'ModuleVersion', 'Description', 'Author', 'GUID') {
+            if (-not $data[$field]) { throw "The manifest has no $field; Publish-PSResource would refuse it." }
+        }
+        $zip = Join-Path $staging 'PSSocAutomation.zip'
         # ZipFile rather than Compress-Archive: the Archive module is not part of every PowerShell (the SDK-built pwsh has none).
         Add-Type -AssemblyName System.IO.Compression.FileSystem
-        if (Test-Path $zip) { Remove-Item $zip }
         [System.IO.Compression.ZipFile]::CreateFromDirectory($folder, $zip, [System.IO.Compression.CompressionLevel]::Optimal, $true)
-        Write-Host "Package: $zip"
+        $archive = [System.IO.Compression.ZipFile]::OpenRead($zip)
+        try {
+            $long = @($archive.Entries | Where-Object { $_.FullName.Length -ge 140 } | ForEach-Object { $_.FullName })
+            if ($long) { throw "Azure Automation refuses paths of 140 characters or more: $($long -join ', ')" }
+        }
+        finally { $archive.Dispose() }
+        $size = (Get-Item $zip).Length
+        if ($size -ge 100MB) { throw "Azure Automation refuses a module zip of 100 MB or more; this one is $([math]::Round($size / 1MB)) MB." }
+        Write-Host "Module folder (Publish-PSResource -Path): $folder"
+        Write-Host "Azure Automation zip: $zip ($([math]::Round($size / 1KB)) KB, version $($data.ModuleVersion))"
     }
 }

@@ -53,6 +53,25 @@ public sealed class ModuleIsolationTests : IClassFixture<LabFixture>
         Assert.True(int.Parse(result.Output[2].ToString()) > 10);
     }
 
+    [Fact]
+    public void Test_ModuleManifest_accepts_the_manifest_with_the_Gallerys_metadata()
+    {
+        var result = _fixture.Session.Run(
+            "$m = Test-ModuleManifest -Path $manifest -ErrorAction Stop; $d = Import-PowerShellDataFile $manifest\n" +
+            "$m.Name; $m.Description.Length; ($m.CompatiblePSEditions -join ','); ($d.PrivateData.PSData.Tags -join ','); $d.PrivateData.PSData.ProjectUri; $d.PrivateData.PSData.LicenseUri; $d.PrivateData.PSData.ReleaseNotes; $d.ContainsKey('DotNetFrameworkVersion')",
+            new Dictionary<string, object?> { ["manifest"] = RepositoryPaths.ModuleManifest });
+        Assert.Null(result.Terminating);
+        Assert.Empty(result.Errors);
+        var lines = result.Output.Select(o => o.ToString()).ToList();
+        Assert.Equal("PSSocAutomation", lines[0]);
+        Assert.True(int.Parse(lines[1]) > 100);
+        Assert.Equal("Desktop,Core", lines[2]);
+        var tags = lines[3].Split(',');
+        foreach (var tag in new[] { "PSEdition_Desktop", "PSEdition_Core", "Windows", "Linux", "MacOS", "AWS", "DFIR-IRIS" }) Assert.Contains(tag, tags);
+        Assert.All(lines.Skip(4).Take(3), uri => Assert.StartsWith("https://", uri, StringComparison.Ordinal));
+        Assert.Equal("False", lines[7]);
+    }
+
     // A fresh pwsh per case, so the load order is the script's and nothing from this process is already loaded.
     private const string Prologue = """
         $ErrorActionPreference = 'Stop'

@@ -131,10 +131,15 @@ public sealed class PwshProcessTests : IClassFixture<LabFixture>
             new Dictionary<string, string> { ["MSBUILDDISABLENODEREUSE"] = "1", ["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0", ["DOTNET_NOLOGO"] = "1" },
             TimeSpan.FromMinutes(10));
         Assert.True(result.ExitCode == 0, result.ToString());
-        var zip = Assert.Single(Directory.GetFiles(Path.Combine(RepositoryPaths.Root, "out"), "PSSocAutomation-*.zip"));
-        Assert.Contains("Package: " + zip, result.Output);
+        // (b) Azure Automation's zip: zip, folder and manifest share the module's name, paths under 140, under 100 MB.
+        var zip = Path.Combine(RepositoryPaths.Root, "out", "package", "PSSocAutomation.zip");
+        Assert.True(File.Exists(zip), result.ToString());
+        Assert.Contains("Azure Automation zip: " + zip, result.Output);
+        Assert.True(new FileInfo(zip).Length < 100L * 1024 * 1024);
         using var archive = ZipFile.OpenRead(zip);
         var entries = archive.Entries.Select(e => e.FullName.Replace('\\', '/')).ToHashSet();
+        Assert.All(entries, e => Assert.StartsWith("PSSocAutomation/", e, StringComparison.Ordinal));
+        Assert.All(entries, e => Assert.True(e.Length < 140, e));
         foreach (var expected in new[]
                  {
                      "PSSocAutomation/PSSocAutomation.psd1", "PSSocAutomation/PSSocAutomation.psm1", "PSSocAutomation/PSSocAutomation.Format.ps1xml",
@@ -143,6 +148,18 @@ public sealed class PwshProcessTests : IClassFixture<LabFixture>
                      "PSSocAutomation/desktop/PSSocAutomation.dll", "PSSocAutomation/desktop/Dependencies/PSSocAutomation.Engine.dll", "PSSocAutomation/desktop/Dependencies/System.Text.Json.dll",
                  })
             Assert.Contains(expected, entries);
+
+        // (a) The folder Publish-PSResource takes: a manifest Test-ModuleManifest accepts, its version the build's.
+        var folder = Path.Combine(RepositoryPaths.Root, "out", "package", "PSSocAutomation");
+        Assert.Contains("Module folder (Publish-PSResource -Path): " + folder, result.Output);
+        var check = PwshProcess.Run("$m = Test-ModuleManifest -Path (Join-Path $env:FOLDER 'PSSocAutomation.psd1') -ErrorAction Stop; '{0}|{1}|{2}|{3}' -f $m.Name, $m.Version, $m.ExportedCmdlets.Count, ($m.CompatiblePSEditions -join ',')",
+            new Dictionary<string, string> { ["FOLDER"] = folder });
+        Assert.True(check.ExitCode == 0, check.ToString());
+        var parts = check.Output.Trim().Split('|');
+        Assert.Equal("PSSocAutomation", parts[0]);
+        Assert.Matches(@"^\d+\.\d+\.\d+$", parts[1]);
+        Assert.True(int.Parse(parts[2]) > 30, check.Output);
+        Assert.Equal("Desktop,Core", parts[3]);
         Assert.DoesNotContain(entries, e => e.EndsWith("System.Management.Automation.dll", StringComparison.OrdinalIgnoreCase));
     }
 }
