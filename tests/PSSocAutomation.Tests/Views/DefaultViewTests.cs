@@ -43,11 +43,7 @@ public sealed class DefaultViewTests : IClassFixture<LabFixture>
 
     private Dictionary<string, object?> ElasticVariables() => _fixture.ElasticVariables();
 
-    private Dictionary<string, object?> AwsVariables() => new()
-    {
-        ["awsCredential"] = new System.Collections.Hashtable { ["AccessKeyId"] = Lab.Credentials.AwsAccessKeyId, ["SecretAccessKey"] = Lab.Credentials.AwsSecretAccessKey },
-        ["awsUri"] = Lab.AwsUri.ToString(),
-    };
+    private Dictionary<string, object?> AwsVariables() => _fixture.AwsVariables();
 
     [Fact]
     public void A_Kibana_alert_shows_its_whole_id_at_120_and_a_readable_title_at_80_without_empty_or_constant_columns()
@@ -134,5 +130,65 @@ public sealed class DefaultViewTests : IClassFixture<LabFixture>
             var findings = Render(ConnectAws, "Get-SecurityHubFinding -WorkflowStatus Any", width, AwsVariables());
             Assert.Equal(new[] { "Time", "Severity", "Title", "Host" }, Header(findings).Take(4));
         }
+    }
+
+    /// <summary>Renders at 80 and 120 (each line within the width); the first columns at 80 are <paramref name="first"/>, and <paramref name="whole"/> reads whole at both.</summary>
+    private void AssertFits(string connect, string produce, Dictionary<string, object?> variables, string[] first, params string[] whole)
+    {
+        foreach (var width in new[] { 80, 120 })
+        {
+            var lines = Render(connect, produce, width, variables);
+            Assert.Equal(first, Header(lines).Take(first.Length));
+            Assert.All(whole, w => Assert.Contains(lines, l => l.Contains(w, StringComparison.Ordinal)));
+        }
+    }
+
+    [Fact]
+    public void Elastic_connections_indicators_writes_and_status_changes_fit_both_widths()
+    {
+        var index = "views-" + Guid.NewGuid().ToString("N")[..8];
+        Lab.Elastic.SeedAlerts(index, 3, DateTimeOffset.UtcNow.AddMinutes(-10), TimeSpan.FromSeconds(30));
+        var v = ElasticVariables();
+        AssertFits(ConnectElastic, "Get-ElasticConnection", v, new[] { "Uri", "ClusterName", "Version", "Authentication" });
+        AssertFits(ConnectElastic, $"Get-ElasticAlert -Index {index} | Get-AlertIndicator", v, new[] { "Type", "Value", "Field" }, "host-000", "host.name");
+        AssertFits(ConnectElastic, $"Search-ElasticIndicator -Indicator host-000 -Type host -Index {index}", v, new[] { "Type", "Value", "Total", "Newest" }, "host-000");
+        AssertFits(ConnectElastic, $"@([pscustomobject]@{{ id = 'v1'; message = 'one' }}) | Send-ElasticDocument -Index {index}-audit -IdProperty id", v,
+            new[] { "Index", "Received", "Created", "Existing", "Failed", "NotSent" }, index + "-audit");
+
+        var space = "views-" + Guid.NewGuid().ToString("N")[..8];
+        Lab.Kibana.AddSpace(space);
+        var id = Lab.Kibana.SeedAlerts(1, space).Single();
+        var change = Render(ConnectElastic, $"Get-ElasticSecurityAlert -Space {space} | Set-ElasticAlertStatus acknowledged -Confirm:$false", 80, v);
+        Assert.Equal(new[] { "Id", "Status", "Outcome", "Previous", "Message" }, Header(change));
+        Assert.Contains(change, l => l.Contains(id, StringComparison.Ordinal) && l.Contains("acknowledged", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Iris_connections_lookups_iocs_assets_and_notes_fit_both_widths()
+    {
+        Fresh(Lab);
+        var v = Variables(Lab);
+        AssertFits(Connect, "Get-IrisConnection", v, new[] { "Uri", "ServerVersion", "ApiVersion" });
+        AssertFits(Connect, "Get-IrisLookup Tlp", v, new[] { "Kind", "Id", "Name" }, "amber");
+        AssertFits(Connect, "Add-IrisCaseIoc -CaseId 1 -Value 203.0.113.7 -Type ip-dst -Confirm:$false", v, new[] { "CaseId", "IocId", "Type", "Tlp", "Value" }, "203.0.113.7", "ip-dst");
+        AssertFits(Connect, "Add-IrisCaseAsset -CaseId 1 -Name ws-finance-042 -Ip 10.0.0.5 -Confirm:$false", v, new[] { "CaseId", "AssetId", "Type", "Name", "Ip" }, "ws-finance-042", "Windows - Computer");
+        AssertFits(Connect, "Add-IrisCaseNote -CaseId 1 -Title 'Triage of ws-finance-042' -Content 'Looked at it' -Confirm:$false", v, new[] { "CaseId", "NoteId", "Directory", "Title" }, "Triage of ws-finance-042");
+    }
+
+    [Fact]
+    public void Aws_isolation_containment_and_finding_updates_fit_both_widths()
+    {
+        Lab.Aws.Reset();
+        var s = Lab.Aws.SeedIsolationScenario();
+        Lab.Aws.SeedContainmentScenario("dev-views");
+        var v = AwsVariables();
+        var record = Render(ConnectAws, $"Invoke-Ec2Isolation -InstanceId {s.Instance.InstanceId} -Confirm:$false", 80, v);
+        Assert.Equal(new[] { "InstanceId", "Name", "State", "Steps" }, Header(record));
+        Assert.Contains(record, l => l.Contains(s.Instance.InstanceId, StringComparison.Ordinal) && l.Contains("Isolated", StringComparison.Ordinal));
+        AssertFits(ConnectAws, $"(Invoke-Ec2Isolation -InstanceId {s.Instance.InstanceId} -Confirm:$false).Steps", v, new[] { "Name", "Outcome", "Target" });
+        AssertFits(ConnectAws, "Invoke-IamContainment -UserName dev-views -Confirm:$false", v, new[] { "PrincipalType", "PrincipalName", "Operation", "State", "Steps" }, "dev-views");
+        AssertFits(ConnectAws, "Get-SecurityHubFinding -WorkflowStatus Any | Update-SecurityHubFinding -WorkflowStatus NOTIFIED -Confirm:$false", v, new[] { "Outcome", "Id" }, "Updated");
+        var list = Render(ConnectAws, "Invoke-IamContainment -UserName dev-views -Confirm:$false | Format-List", 80, v);
+        Assert.Contains(list, l => l.StartsWith("DeactivatedAccessKeyIds", StringComparison.Ordinal) && l.Contains(", ", StringComparison.Ordinal));
     }
 }
