@@ -288,6 +288,31 @@ namespace PSSocAutomation.Elastic
             return Pipeline.SendAsync(new ApiRequest(HttpMethod.Post, path) { Body = ndjson, ContentType = "application/x-ndjson", Idempotent = idempotent }, cancellationToken);
         }
 
+        /// <summary>
+        /// The indices, aliases and data streams <paramref name="pattern"/> matches (GET _resolve/index, Elasticsearch
+        /// 7.9+), by name; hidden ones only for a pattern that starts with a dot. Bounded by <paramref name="timeout"/> as
+        /// a whole, retries included: tab completion asks, and must not wait on a slow cluster.
+        /// </summary>
+        public async Task<IReadOnlyList<ElasticIndexName>> ListIndexNamesAsync(string pattern, TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            var request = new ApiRequest(HttpMethod.Get, "_resolve/index/" + Escape(pattern) + "?expand_wildcards=open") { TotalTimeout = timeout, Description = "the index list" };
+            var response = await Pipeline.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            using var doc = response.ParseJson();
+            var names = new SortedDictionary<string, ElasticIndexName>(StringComparer.Ordinal);
+            void Add(string list, string kind)
+            {
+                if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty(list, out var items) || items.ValueKind != JsonValueKind.Array) return;
+                foreach (var item in items.EnumerateArray())
+                {
+                    if (Str(item, "name") is string name && !names.ContainsKey(name)) names[name] = new ElasticIndexName(name, kind);
+                }
+            }
+            Add("indices", "index");
+            Add("aliases", "alias");
+            Add("data_streams", "data stream");
+            return new List<ElasticIndexName>(names.Values);
+        }
+
         /// <summary>Index names may hold wildcards and commas; everything else is escaped.</summary>
         internal static string Escape(string index)
         {

@@ -30,6 +30,8 @@ namespace PSSocAutomation.Elastic
         public string? KibanaVersion { get; }
         /// <summary>Kibana's spaces as -Space completion last read them (id, name): asked once per connection.</summary>
         internal System.Collections.Generic.IReadOnlyList<System.Collections.Generic.KeyValuePair<string, string>>? KnownSpaces { get; set; }
+        /// <summary>The index names -Index completion last read, and when (read at most once a minute per connection).</summary>
+        internal (DateTimeOffset At, System.Collections.Generic.IReadOnlyList<ElasticIndexName> Names)? KnownIndices { get; set; }
         public Uri Uri { get; }
         public Uri? KibanaUri { get; }
         public string? ClusterName { get; }

@@ -180,6 +180,67 @@ internal sealed class ElasticIndexEndpoints
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// GET _resolve/index/{name}: the indices, aliases and data streams a name or pattern (comma-separated) matches,
+    /// as Elasticsearch 7.9+ answers. The Lab has no data streams, so that list is always empty. Hidden names (leading
+    /// dot) match only patterns that start with a dot, unless expand_wildcards asks for hidden ones.
+    /// </summary>
+    public Task ResolveIndexAsync(HttpContext context, string name)
+    {
+        ElasticHttp.CheckParameters(context, new[] { "expand_wildcards", "ignore_unavailable", "allow_no_indices" });
+        var hidden = (ElasticHttp.Param(context, "expand_wildcards") ?? "open").Split(',').Any(w => w is "hidden" or "all");
+        var parts = name.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        bool Matches(string candidate) => parts.Any(p => p.Contains('*')
+            ? ElasticWildcard.Matches(p, candidate) && (hidden || !candidate.StartsWith('.') || p.StartsWith('.'))
+            : p == candidate);
+        var aliases = _lab.Store.Aliases.ToList();
+        var indices = _lab.Store.Indices.Where(i => Matches(i.Name)).ToList();
+        var matchedAliases = aliases.Where(a => Matches(a.Key)).ToList();
+        if (!ElasticHttp.Flag(context, "ignore_unavailable"))
+        {
+            // A concrete name that is neither an index nor an alias is index_not_found, as for a search.
+            var missing = parts.FirstOrDefault(p => !p.Contains('*') && indices.All(i => i.Name != p) && matchedAliases.All(a => a.Key != p));
+            if (missing != null) throw ElasticException.IndexNotFound(missing);
+        }
+        return ElasticResponse.WriteAsync(context, 200, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteStartArray("indices");
+            foreach (var index in indices)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("name", index.Name);
+                var of = aliases.Where(a => a.Value.Contains(index.Name)).Select(a => a.Key).ToList();
+                if (of.Count > 0)
+                {
+                    writer.WriteStartArray("aliases");
+                    foreach (var alias in of) writer.WriteStringValue(alias);
+                    writer.WriteEndArray();
+                }
+                writer.WriteStartArray("attributes");
+                if (index.Name.StartsWith('.')) writer.WriteStringValue("hidden");
+                writer.WriteStringValue("open");
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+            }
+            writer.WriteEndArray();
+            writer.WriteStartArray("aliases");
+            foreach (var (alias, members) in matchedAliases)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("name", alias);
+                writer.WriteStartArray("indices");
+                foreach (var member in members) writer.WriteStringValue(member);
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+            }
+            writer.WriteEndArray();
+            writer.WriteStartArray("data_streams");
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        });
+    }
+
     public Task GetMappingAsync(HttpContext context, string? index)
     {
         var indices = _lab.Store.Resolve(index, ElasticHttp.Flag(context, "ignore_unavailable"));

@@ -254,6 +254,7 @@ public sealed class ElasticLab : ILabService
         app.MapMethods("/", new[] { "GET", "HEAD" }, context => HttpMethods.IsHead(context.Request.Method) ? Head(context) : _indices.InfoAsync(context));
         app.MapGet("/_cluster/health", _indices.HealthAsync);
         app.MapGet("/_security/_authenticate", _indices.AuthenticateAsync);
+        app.MapGet("/_resolve/index/{name}", context => _indices.ResolveIndexAsync(context, Route(context, "name")));
 
         app.MapMethods("/_search", new[] { "GET", "POST" }, context => _search.SearchAsync(context, null));
         app.MapMethods("/{index}/_search", new[] { "GET", "POST" }, context => _search.SearchAsync(context, Route(context, "index")));

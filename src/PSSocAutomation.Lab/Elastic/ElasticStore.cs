@@ -135,6 +135,9 @@ internal sealed class ElasticStore
         }
     }
 
+    /// <summary>Every alias with the indices it points at, by name (GET _resolve/index lists them).</summary>
+    public IEnumerable<KeyValuePair<string, string[]>> Aliases => _aliases.OrderBy(a => a.Key, StringComparer.Ordinal);
+
     /// <summary>The indices an alias points at, in creation order; empty when it is no alias.</summary>
     public IReadOnlyList<string> AliasMembers(string alias) => _aliases.TryGetValue(alias, out var members) ? members : Array.Empty<string>();
 

@@ -24,6 +24,7 @@ namespace PSSocAutomation.Elastic
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
         [ValidateIndexName]
+        [ArgumentCompleter(typeof(ElasticIndexCompleter))]
         public string Index { get; set; } = string.Empty;
 
         /// <summary>Query DSL (the value of "query") as a hashtable, JSON string or object; combined with -Since as filters.</summary>

@@ -20,6 +20,7 @@ namespace PSSocAutomation.Elastic
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
         [ValidateIndexName]
+        [ArgumentCompleter(typeof(ElasticIndexCompleter))]
         public string? Index { get; set; }
 
         /// <summary>The search body: a hashtable, a JSON string, or an object. Default: match_all.</summary>

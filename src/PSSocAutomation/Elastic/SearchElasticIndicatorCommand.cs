@@ -31,6 +31,7 @@ namespace PSSocAutomation.Elastic
         [Parameter(Mandatory = true)]
         [ValidateNotNullOrEmpty]
         [ValidateIndexName]
+        [ArgumentCompleter(typeof(ElasticIndexCompleter))]
         public string Index { get; set; } = string.Empty;
 
         /// <summary>Only documents since then: a relative window (15m, 24h, 7d) or a date.</summary>

@@ -24,6 +24,7 @@ namespace PSSocAutomation.Elastic
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateNotNullOrEmpty]
         [ValidateIndexName(Single = true)]
+        [ArgumentCompleter(typeof(ElasticIndexCompleter))]
         public string Index { get; set; } = string.Empty;
 
         /// <summary>The property whose value is the document's _id; makes writes create-only and so idempotent.</summary>

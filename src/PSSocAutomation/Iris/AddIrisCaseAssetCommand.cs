@@ -29,6 +29,7 @@ namespace PSSocAutomation.Iris
         [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
         [Alias("asset_type", "AssetType")]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(IrisLookupCompleter))]
         public string Type { get; set; } = "Windows - Computer";
 
         /// <summary>The asset's IP address.</summary>

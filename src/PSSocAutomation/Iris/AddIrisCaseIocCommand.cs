@@ -28,6 +28,7 @@ namespace PSSocAutomation.Iris
         /// <summary>The IOC type: an IRIS type name or id, or a common word (ip, domain, url, hash, email, user); inferred from the value when absent.</summary>
         [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
         [Alias("ioc_type", "IocType")]
+        [ArgumentCompleter(typeof(IrisLookupCompleter))]
         public string? Type { get; set; }
 
         /// <summary>A description of the indicator.</summary>
@@ -38,6 +39,7 @@ namespace PSSocAutomation.Iris
         /// <summary>The TLP, by name or id (default amber).</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(IrisLookupCompleter))]
         public string Tlp { get; set; } = "amber";
 
         /// <summary>Tags for the IOC.</summary>

@@ -30,14 +30,17 @@ namespace PSSocAutomation.Iris
 
         /// <summary>Alerts of this customer, by name or id.</summary>
         [Parameter(ParameterSetName = FilterSet)]
+        [ArgumentCompleter(typeof(IrisCustomerCompleter))]
         public object? Customer { get; set; }
 
         /// <summary>Alerts in this status, by name (New, Assigned, In progress, Pending, Closed, Merged, Escalated ...) or id.</summary>
         [Parameter(ParameterSetName = FilterSet)]
+        [ArgumentCompleter(typeof(IrisLookupCompleter))]
         public object? Status { get; set; }
 
         /// <summary>Alerts of this severity, by name or id.</summary>
         [Parameter(ParameterSetName = FilterSet)]
+        [ArgumentCompleter(typeof(IrisLookupCompleter))]
         public object? Severity { get; set; }
 
         /// <summary>Alerts whose title contains this text.</summary>

@@ -31,18 +31,22 @@ namespace PSSocAutomation.Iris
 
         /// <summary>Cases of this customer, by name or id.</summary>
         [Parameter(ParameterSetName = FilterSet)]
+        [ArgumentCompleter(typeof(IrisCustomerCompleter))]
         public object? Customer { get; set; }
 
         /// <summary>Cases in this state, by name (Open, In progress, Containment, Closed ...) or id.</summary>
         [Parameter(ParameterSetName = FilterSet)]
+        [ArgumentCompleter(typeof(IrisLookupCompleter))]
         public object? State { get; set; }
 
         /// <summary>Cases of this severity, by name or id.</summary>
         [Parameter(ParameterSetName = FilterSet)]
+        [ArgumentCompleter(typeof(IrisLookupCompleter))]
         public object? Severity { get; set; }
 
         /// <summary>Cases of this classification, by name or id.</summary>
         [Parameter(ParameterSetName = FilterSet)]
+        [ArgumentCompleter(typeof(IrisLookupCompleter))]
         public object? Classification { get; set; }
 
         /// <summary>Cases whose name contains this text.</summary>

@@ -34,6 +34,7 @@ namespace PSSocAutomation.Iris
 
         /// <summary>A case template, by name or id.</summary>
         [Parameter]
+        [ArgumentCompleter(typeof(IrisLookupCompleter))]
         public object? Template { get; set; }
 
         /// <summary>Also add the alert to the case timeline as an event.</summary>

@@ -52,6 +52,7 @@ namespace PSSocAutomation.Iris
 
         /// <summary>An IRIS severity name or id, or the alert's own severity (bound by property name and mapped: Low, Medium, High, Critical ...).</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(IrisLookupCompleter))]
         public object? Severity { get; set; }
 
         /// <summary>Indicators to attach as IOCs: strings, or objects with Value and Type; bound from the alert's Indicators.</summary>
@@ -67,15 +68,18 @@ namespace PSSocAutomation.Iris
         /// <summary>The IRIS customer, by name or id.</summary>
         [Parameter(Mandatory = true)]
         [ValidateNotNull]
+        [ArgumentCompleter(typeof(IrisCustomerCompleter))]
         public object Customer { get; set; } = string.Empty;
 
         /// <summary>The IRIS alert status, by name or id (default New).</summary>
         [Parameter]
         [ValidateNotNull]
+        [ArgumentCompleter(typeof(IrisLookupCompleter))]
         public object Status { get; set; } = "New";
 
         /// <summary>A case classification for the alert, by name or id.</summary>
         [Parameter]
+        [ArgumentCompleter(typeof(IrisLookupCompleter))]
         public object? Classification { get; set; }
 
         /// <summary>Tags for every alert (sent as IRIS's comma-separated string).</summary>
@@ -89,6 +93,7 @@ namespace PSSocAutomation.Iris
         /// <summary>The TLP of the IOCs, by name or id (default amber).</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(IrisLookupCompleter))]
         public string Tlp { get; set; } = "amber";
 
         /// <summary>The IRIS asset type of hosts, by name or id (default 'Windows - Computer').</summary>

@@ -41,18 +41,22 @@ namespace PSSocAutomation.Iris
         /// <summary>The IRIS customer, by name or id.</summary>
         [Parameter(Mandatory = true)]
         [ValidateNotNull]
+        [ArgumentCompleter(typeof(IrisCustomerCompleter))]
         public object Customer { get; set; } = string.Empty;
 
         /// <summary>An IRIS severity name or id (Low, Medium, High, Critical ...), or the alert's own severity (bound by property name and mapped).</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(IrisLookupCompleter))]
         public object? Severity { get; set; }
 
         /// <summary>The case classification, by name (e.g. 'malicious-code:virus') or id.</summary>
         [Parameter]
+        [ArgumentCompleter(typeof(IrisLookupCompleter))]
         public object? Classification { get; set; }
 
         /// <summary>A case template, by name or id (IRIS applies its tasks, notes and title prefix).</summary>
         [Parameter]
+        [ArgumentCompleter(typeof(IrisLookupCompleter))]
         public object? Template { get; set; }
 
         /// <summary>Tags for the case (set by an update after the create, which does not take them).</summary>

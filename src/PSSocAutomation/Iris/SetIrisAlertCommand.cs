@@ -22,6 +22,7 @@ namespace PSSocAutomation.Iris
 
         /// <summary>The new status, by name (New, Assigned, In progress, Pending, Closed ...) or id.</summary>
         [Parameter]
+        [ArgumentCompleter(typeof(IrisLookupCompleter))]
         public object? Status { get; set; }
 
         /// <summary>The owner's IRIS user id; -1 unassigns.</summary>
@@ -34,14 +35,17 @@ namespace PSSocAutomation.Iris
 
         /// <summary>The resolution, by name (False Positive, True Positive With Impact ...) or id (IRIS 2.3+).</summary>
         [Parameter]
+        [ArgumentCompleter(typeof(IrisLookupCompleter))]
         public object? Resolution { get; set; }
 
         /// <summary>The new severity, by name or id.</summary>
         [Parameter]
+        [ArgumentCompleter(typeof(IrisLookupCompleter))]
         public object? Severity { get; set; }
 
         /// <summary>The classification, by name or id.</summary>
         [Parameter]
+        [ArgumentCompleter(typeof(IrisLookupCompleter))]
         public object? Classification { get; set; }
 
         /// <summary>Tags (replace the current ones).</summary>

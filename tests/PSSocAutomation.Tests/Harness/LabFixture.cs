@@ -35,6 +35,13 @@ public sealed class LabFixture : IAsyncLifetime
         ["esApiKey"] = Secure(Lab.Credentials.ElasticApiKeyEncoded),
     };
 
+    /// <summary>Variables for a script that connects to the Lab's AWS endpoint with its access key: $awsCredential and $awsUri.</summary>
+    public Dictionary<string, object?> AwsVariables() => new()
+    {
+        ["awsCredential"] = new System.Collections.Hashtable { ["AccessKeyId"] = Lab.Credentials.AwsAccessKeyId, ["SecretAccessKey"] = Lab.Credentials.AwsSecretAccessKey },
+        ["awsUri"] = Lab.AwsUri.ToString(),
+    };
+
     /// <summary>
     /// The Lab's addresses and credentials for a separate pwsh process (environment variables: a child process cannot
     /// be handed a SecureString), with the module manifest it imports.
