@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Runtime.InteropServices;
 
 namespace PSSocAutomation.HelpGen;
 
@@ -20,7 +19,7 @@ internal static class Program
         var (assemblyPath, docPath, outputPath) = (Path.GetFullPath(args[0]), args[1], args[2]);
         try
         {
-            using var context = OpenContext(assemblyPath, args.Skip(3));
+            using var context = AssemblyContext.Open(assemblyPath, args.Skip(3));
             var cmdlets = new CmdletReader(DocComments.Load(docPath)).Read(context.LoadFromAssemblyPath(assemblyPath));
             var problems = HelpProblems.Of(cmdlets);
             foreach (var problem in problems) Console.Error.WriteLine($"{docPath}: error HELP001: {problem}");
@@ -30,20 +29,10 @@ internal static class Program
             Console.WriteLine($"Help for {cmdlets.Count} cmdlets written to {outputPath}");
             return 0;
         }
-        catch (Exception ex) when (ex is IOException or BadImageFormatException or FileNotFoundException or System.Xml.XmlException or TypeLoadException)
+        catch (Exception ex) when (ex is IOException or BadImageFormatException or System.Xml.XmlException or TypeLoadException)
         {
             Console.Error.WriteLine($"{assemblyPath}: error HELP000: {ex.Message}");
             return 1;
         }
-    }
-
-    /// <summary>A context that resolves against the running .NET's assemblies, the assembly's folder and the references given.</summary>
-    internal static MetadataLoadContext OpenContext(string assemblyPath, IEnumerable<string> references)
-    {
-        var paths = new List<string>(Directory.GetFiles(RuntimeEnvironment.GetRuntimeDirectory(), "*.dll"));
-        paths.AddRange(Directory.GetFiles(Path.GetDirectoryName(assemblyPath)!, "*.dll"));
-        foreach (var reference in references)
-            paths.AddRange(Directory.Exists(reference) ? Directory.GetFiles(reference, "*.dll") : [reference]);
-        return new MetadataLoadContext(new PathAssemblyResolver(paths));
     }
 }
