@@ -14,7 +14,7 @@ namespace PSSocAutomation.Elastic
     /// </summary>
     /// <example><code>Get-ElasticAlert -Index alerts -Since 15m</code><para>The alerts of the index alerts from the last fifteen minutes, oldest first, as normalized alerts.</para></example>
     /// <example><code>Get-ElasticAlert -Index alerts -UniqueBy alert_id -TimeField timestamp | New-IrisCase -Customer ACME</code><para>One alert per distinct alert_id (the latest by the field timestamp), each opened as a DFIR-IRIS case for the customer ACME; a case that exists already is not opened twice.</para></example>
-    /// <example><code>Get-ElasticAlert -Index alerts -Since 1d -Checkpoint ~/soc/alerts.checkpoint -Overlap 10m | New-IrisAlert -Customer ACME</code><para>Run every five minutes: each run sends IRIS what arrived since the last completed run, including alerts indexed up to ten minutes late; the first run starts a day back.</para></example>
+    /// <example><code>Get-ElasticAlert -Index alerts -Since '1d' -Checkpoint ~/soc/alerts.checkpoint -Overlap 10m | New-IrisAlert -Customer ACME</code><para>Run every five minutes: each run sends IRIS what arrived since the last completed run, including alerts indexed up to ten minutes late; the first run starts a day back.</para></example>
     /// <example><code>Get-ElasticAlert -Index 'logs-*' -Query @{ term = @{ 'event.kind' = 'alert' } } -Sort '@timestamp:desc' -First 100</code><para>The hundred newest documents of the logs-* indices whose event.kind is alert, with a query written as a hashtable.</para></example>
     [Cmdlet(VerbsCommon.Get, "ElasticAlert")]
     [OutputType(typeof(SocAlert))]
