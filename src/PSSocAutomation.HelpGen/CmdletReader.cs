@@ -67,14 +67,16 @@ internal sealed class CmdletReader
                 .ToList();
             var summary = _docs.PropertySummary(property);
             var first = parameterAttributes[0];
+            // A switch is off unless given; its summary's "default" is prose ("the session's default: ..."), not a value.
+            var isSwitch = property.PropertyType.FullName == Automation + "SwitchParameter";
             var help = new ParameterHelp(
                 property.Name,
                 PowerShellTypeName.Of(property.PropertyType),
                 PowerShellTypeName.FullName(property.PropertyType),
-                property.PropertyType.FullName == Automation + "SwitchParameter",
+                isSwitch,
                 summary,
                 aliases,
-                DocComments.DefaultIn(summary) ?? "None",
+                isSwitch ? "False" : DocComments.DefaultIn(summary) ?? "None",
                 parameterAttributes.Any(a => Named<bool>(a, "Mandatory")),
                 Position(first),
                 parameterAttributes.Any(a => Named<bool>(a, "ValueFromPipeline")),

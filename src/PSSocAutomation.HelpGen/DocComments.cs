@@ -13,8 +13,9 @@ namespace PSSocAutomation.HelpGen;
 /// </summary>
 /// <remarks>
 /// Defaults: a property initializer cannot be read without running the constructor, which MetadataLoadContext
-/// cannot do, so the summary says the default in words, as "Default: X." (a sentence of its own) or "(default: X)";
-/// the help's default value is X. A parameter whose summary names no default shows "None", as PowerShell's own help does.
+/// cannot do, so the summary says the default in words, as "(default X)" (the code's habit), "(default: X)" or
+/// "Default: X." (a sentence of its own); the help's default value is X. PSSocAutomation.UnitTests' ModuleDefaultsTests
+/// makes each cmdlet and checks that every parameter that starts with a value says so. A parameter whose summary names no default shows "None", as PowerShell's own help does.
 /// </remarks>
 internal sealed partial class DocComments
 {
@@ -48,7 +49,7 @@ internal sealed partial class DocComments
     {
         var match = DefaultPattern().Match(summary);
         if (!match.Success) return null;
-        var value = match.Groups["value"].Value.Trim().TrimEnd('.', ';', ',').Trim();
+        var value = match.Groups["value"].Value.Trim().TrimEnd('.', ';', ',').Trim().Trim('\'');
         return value.Length == 0 ? null : value;
     }
 
@@ -86,7 +87,8 @@ internal sealed partial class DocComments
     [GeneratedRegex(@"\s+")]
     private static partial Regex Whitespace();
 
-    // "(default: X)" stops at the parenthesis; "Default: X." at the end of the sentence (a full stop before a space or the end).
-    [GeneratedRegex(@"\(\s*default:\s*(?<value>[^)]*)\)|\bdefault:\s*(?<value>.*?)(?:\.(?=\s|$)|$)", RegexOptions.IgnoreCase)]
+    // "(default X)" or "(default: X)" stops at the parenthesis or a semicolon ("(default 10; 0 counts only)");
+    // "Default: X." at the end of the sentence (a full stop before a space or the end).
+    [GeneratedRegex(@"\(\s*default(?::\s*|\s+)(?<value>[^);]*)|\bdefault:\s*(?<value>.*?)(?:\.(?=\s|$)|$)", RegexOptions.IgnoreCase)]
     private static partial Regex DefaultPattern();
 }

@@ -63,7 +63,7 @@ internal static class MamlWriter
             Description(p.Description),
             p.IsSwitch ? null : new XElement(Command + "parameterValue", new XAttribute("required", "true"), new XAttribute("variableLength", "false"), p.TypeName),
             new XElement(Dev + "type", new XElement(Maml + "name", p.FullTypeName), new XElement(Maml + "uri")),
-            new XElement(Dev + "defaultValue", p.IsSwitch && p.DefaultValue == "None" ? "False" : p.DefaultValue));
+            new XElement(Dev + "defaultValue", p.DefaultValue));
 
     private static string PipelineInput(bool byValue, bool byPropertyName) => (byValue, byPropertyName) switch
     {

@@ -36,7 +36,7 @@ namespace PSSocAutomation.Elastic
         [ValidateRange(1, 100000)]
         public int BatchSize { get; set; } = 500;
 
-        /// <summary>Bytes per _bulk request (default 5 MB; Elasticsearch refuses requests over 100 MB).</summary>
+        /// <summary>Bytes per _bulk request (default 5242880, 5 MB; Elasticsearch refuses requests over 100 MB).</summary>
         [Parameter]
         [ValidateRange(1024, 100L * 1024 * 1024)]
         public long MaxBatchBytes { get; set; } = 5L * 1024 * 1024;

@@ -15,7 +15,7 @@ namespace PSSocAutomation.Iris
     [OutputType(typeof(IrisLookupItem))]
     public sealed class GetIrisLookupCommand : IrisCommandBase
     {
-        /// <summary>Which list: Severity, AlertStatus, AlertResolution, Tlp, IocType, AssetType, Classification, CaseState, CaseTemplate or AnalysisStatus.</summary>
+        /// <summary>Which list: Severity, AlertStatus, AlertResolution, Tlp, IocType, AssetType, Classification, CaseState, CaseTemplate or AnalysisStatus (default Severity).</summary>
         [Parameter(Mandatory = true, Position = 0)]
         public IrisLookupKind Kind { get; set; }
 

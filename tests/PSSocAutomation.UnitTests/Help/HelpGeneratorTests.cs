@@ -148,7 +148,11 @@ public sealed class HelpGeneratorTests : IDisposable
     [InlineData("Lookback, e.g. 15m (default: all).", "all")]
     [InlineData("The field to sort on; default: -TimeField ascending", "-TimeField ascending")]
     [InlineData("Where documents go. Default: the index named in the alert. Or a pattern.", "the index named in the alert")]
+    [InlineData("Cases per request (default 100).", "100")]
+    [InlineData("How many to return (default 10; 0 counts only).", "10")]
+    [InlineData("The asset type (default 'Windows - Computer').", "Windows - Computer")]
     [InlineData("No default named here.", null)]
+    [InlineData("Leaves the session's default alone.", null)]
     public void The_default_is_the_text_after_default_colon(string summary, string? expected) =>
         Assert.Equal(expected, DocComments.DefaultIn(summary));
 
