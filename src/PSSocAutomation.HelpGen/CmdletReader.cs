@@ -91,7 +91,7 @@ internal sealed class CmdletReader
     /// a parameter whose [Parameter] names no set is in every set; a cmdlet that names no set has the one
     /// __AllParameterSets. In a set, a parameter's own [Parameter] for that set wins over its all-sets one.
     /// </summary>
-    internal static List<ParameterSetHelp> FormSets(IReadOnlyList<(ParameterHelp Help, IReadOnlyList<CustomAttributeData> Attributes)> declared, string? defaultSet)
+    private static List<ParameterSetHelp> FormSets(List<DeclaredParameter> declared, string? defaultSet)
     {
         var names = new List<string>();
         if (!string.IsNullOrEmpty(defaultSet)) names.Add(defaultSet);
@@ -115,9 +115,6 @@ internal sealed class CmdletReader
         }
         return sets;
     }
-
-    private List<ParameterSetHelp> FormSets(List<DeclaredParameter> declared, string? defaultSet) =>
-        FormSets(declared.Select(d => (d.Help, d.Attributes)).ToList(), defaultSet);
 
     /// <summary>Get-Command's order: positional parameters by position, then the named mandatory ones, then the rest.</summary>
     private static List<SetParameter> DisplayOrder(List<SetParameter> members) =>
