@@ -13,12 +13,13 @@ namespace PSSocAutomation.Tests.Help;
 /// or AWS profiles); examples that name a real account's objects (Get-Ec2Instance's i-0c10c2c7863d1a356, a Kibana
 /// space 'soc', IRIS cases 12 and 15) or variables the example assumes ($response, $finding, $case, $alert, $body);
 /// ConvertFrom-SecurityHubEvent's, which read files and SNS certificates a user has saved; Get-SecurityHubFinding's
-/// second, whose ResourceAwsEc2InstanceVpcId filter the Lab does not emulate; and Get-ElasticSecurityAlert's, which
-/// need the Lab's detection alerts seeded (the Elastic Security tests do that).
+/// second, whose ResourceAwsEc2InstanceVpcId filter the Lab does not emulate; and Get-ElasticSecurityAlert's second,
+/// which reads a Kibana space 'soc' and writes to IRIS.
 /// </remarks>
 public sealed class HelpExampleLabTests : IClassFixture<LabFixture>
 {
     private const string ElasticConnect = "Connect-Elastic -Uri $esUri -Credential $esCred -MaximumRetryDelaySec 2 | Out-Null\n";
+    private const string KibanaConnect = "Connect-Elastic -Uri $esUri -KibanaUri $kbUri -Credential $esCred -MaximumRetryDelaySec 2 | Out-Null\n";
     private const string AwsConnect = "Connect-Aws -Region us-east-1 -Credential $awsCredential -EndpointUrl $awsUri | Out-Null\n";
 
     // Alerts from the last minutes, so "-Since 15m" and the unique-alerts aggregation have something to read.
@@ -48,6 +49,12 @@ public sealed class HelpExampleLabTests : IClassFixture<LabFixture>
         { "Expand-AlertBucket", 1 },
     };
 
+    public static TheoryData<string, int> ElasticSecurityExamples => new()
+    {
+        { "Get-ElasticSecurityAlert", 1 },
+        { "Get-ElasticSecurityAlert", 3 },
+    };
+
     public static TheoryData<string, int> AwsExamples => new()
     {
         { "Get-SecurityHubFinding", 1 },
@@ -70,6 +77,14 @@ public sealed class HelpExampleLabTests : IClassFixture<LabFixture>
     {
         var variables = _fixture.ElasticVariables();
         RunExample(cmdlet, example, ElasticConnect + ElasticSeed, variables);
+    }
+
+    [Theory]
+    [MemberData(nameof(ElasticSecurityExamples))]
+    public void An_Elastic_Security_example_runs_against_the_Lab(string cmdlet, int example)
+    {
+        _fixture.Lab.Kibana.SeedAlerts(5);
+        RunExample(cmdlet, example, KibanaConnect, _fixture.ElasticVariables());
     }
 
     [Theory]
