@@ -11,8 +11,8 @@ namespace PSSocAutomation.Elastic
     /// <para type="synopsis">Connects to Elasticsearch, checks the server, and makes the connection the session's default.</para>
     /// <para type="description">Connect-Elastic authenticates with a user and password (-Credential), an API key (-ApiKey, the 'encoded' form or 'id:api_key') or a bearer token, checks on connect that the server is Elasticsearch, and returns a connection that every Elastic cmdlet uses by default. TLS is verified unless -SkipCertificateCheck; -CaCertificateFile or -CertificateThumbprint trust a private CA or pin a certificate for this connection only.</para>
     /// </summary>
-    /// <example><code>Connect-Elastic -Uri https://es.corp.example:9200 -Credential (Get-Credential elastic)</code></example>
-    /// <example><code>Connect-Elastic -CloudId $cloudId -ApiKey (Get-Secret ElasticApiKey)</code></example>
+    /// <example><code>Connect-Elastic -Uri https://es.corp.example:9200 -Credential (Get-Credential elastic)</code><para>Asks for the password of the user elastic, checks that the server is Elasticsearch, and makes the connection the session's default.</para></example>
+    /// <example><code>Connect-Elastic -CloudId $cloudId -ApiKey (Get-Secret ElasticApiKey)</code><para>Connects to an Elastic Cloud deployment (Elasticsearch and its Kibana, both named by the Cloud ID) with an API key kept in a SecretManagement vault.</para></example>
     [Cmdlet(VerbsCommunications.Connect, "Elastic", DefaultParameterSetName = UriSet)]
     [OutputType(typeof(ElasticConnection))]
     public sealed class ConnectElasticCommand : ConnectCommandBase

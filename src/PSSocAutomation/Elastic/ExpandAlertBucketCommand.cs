@@ -9,8 +9,9 @@ namespace PSSocAutomation.Elastic
     /// <para type="synopsis">Explodes an aggregation response into one object per bucket, or one alert per top hit.</para>
     /// <para type="description">Takes a search response from Invoke-ElasticSearch (or a hashtable or JSON string of one) and writes each bucket of its aggregation. With -TopHits, it explodes each bucket's top_hits aggregation instead and writes each hit as a normalized alert, keeping the hit's document whole. Together they are the two "explode" steps of a terms + top_hits "unique alerts" query.</para>
     /// </summary>
-    /// <example><code>Invoke-ElasticSearch -Index alerts -Body $uniqueAlertsQuery | Expand-AlertBucket -Aggregation unique_alerts -TopHits top_alerts_hits</code></example>
-    /// <example><code>$response | Expand-AlertBucket | ForEach-Object { "$($_.key): $($_.doc_count)" }</code></example>
+    /// <example><code>$uniqueAlertsQuery = @{ size = 0; aggs = @{ unique_alerts = @{ terms = @{ field = 'alert_id.keyword' }; aggs = @{ top_alerts_hits = @{ top_hits = @{ size = 1; sort = @(@{ '@timestamp' = 'desc' }) } } } } } }
+    /// Invoke-ElasticSearch -Index alerts -Body $uniqueAlertsQuery | Expand-AlertBucket -Aggregation unique_alerts -TopHits top_alerts_hits</code><para>One alert per alert_id: a terms aggregation with a top_hits aggregation in each bucket, exploded into the latest document of each bucket as a normalized alert.</para></example>
+    /// <example><code>$response | Expand-AlertBucket | ForEach-Object { "$($_.key): $($_.doc_count)" }</code><para>Prints each bucket's key and document count from the first aggregation that has buckets.</para></example>
     [Cmdlet(VerbsData.Expand, "AlertBucket")]
     [OutputType(typeof(PSObject), typeof(SocAlert))]
     public sealed class ExpandAlertBucketCommand : SocCmdlet

@@ -10,8 +10,8 @@ namespace PSSocAutomation.Elastic
     /// <para type="synopsis">Runs any Elasticsearch search body on any index and returns the response as objects.</para>
     /// <para type="description">The escape hatch for the query an analyst writes by hand: a hashtable, a JSON string or an object becomes the body of POST /{index}/_search, and the whole response comes back as one object (hits, aggregations, took ...). Pipe it to Expand-AlertBucket to explode aggregation buckets.</para>
     /// </summary>
-    /// <example><code>Invoke-ElasticSearch -Index alerts -Body '{"size":0,"aggs":{"unique_alerts":{"terms":{"field":"alert_id.keyword"}}}}'</code></example>
-    /// <example><code>Invoke-ElasticSearch -Index 'logs-*' -Body @{ query = @{ term = @{ 'user.name' = 'jdoe' } }; size = 50 }</code></example>
+    /// <example><code>Invoke-ElasticSearch -Index alerts -Body '{"size":0,"aggs":{"unique_alerts":{"terms":{"field":"alert_id.keyword"}}}}'</code><para>Runs a search given as JSON text and returns Elasticsearch's response whole: here only the buckets of a terms aggregation, no hits.</para></example>
+    /// <example><code>Invoke-ElasticSearch -Index 'logs-*' -Body @{ query = @{ term = @{ 'user.name' = 'jdoe' } }; size = 50 }</code><para>Runs a search written as a hashtable: up to fifty log documents of the user jdoe.</para></example>
     [Cmdlet(VerbsLifecycle.Invoke, "ElasticSearch")]
     [OutputType(typeof(PSObject), typeof(string))]
     public sealed class InvokeElasticSearchCommand : ElasticCommandBase

@@ -10,8 +10,8 @@ namespace PSSocAutomation.Elastic
     /// <para type="synopsis">Indexes piped objects into Elasticsearch through the Bulk API, idempotently when given an id.</para>
     /// <para type="description">Send-ElasticDocument batches piped objects (hashtables, objects, alerts, JSON strings) into _bulk requests bounded by -BatchSize and -MaxBatchBytes. With -IdProperty each document is written with a create action under that id, so running the same script again writes nothing twice: a document that is already there counts as AlreadyExisted, not as an error. A request whose answer was lost is sent again (only when every action is such a create); a document it then finds already written counts as ExistedAfterRetry, because Elasticsearch gives the same 409 whether the lost attempt wrote it or an earlier run did. Items Elasticsearch rejects with 429 are sent again with back-off; any other rejected document is a non-terminating error naming it. When a whole request fails, sending stops: its documents count as Failed and those piped in after it as NotSent. A summary object is written at the end: Received equals Created + Updated + AlreadyExisted + ExistedAfterRetry + Failed + Skipped + NotSent, and Retried and RetriedRequests count the documents and requests sent more than once. -WhatIf and -Confirm (and -Verbose) speak once per batch, naming its first and last document.</para>
     /// </summary>
-    /// <example><code>Import-Csv alerts.csv | Send-ElasticDocument -Index alerts -IdProperty alert_id</code></example>
-    /// <example><code>$actions | Send-ElasticDocument -Index soc-audit -IdProperty action_id -Refresh wait_for</code></example>
+    /// <example><code>Import-Csv alerts.csv | Send-ElasticDocument -Index alerts -IdProperty alert_id</code><para>Indexes each row of a CSV file as a document whose _id is its alert_id, in bulk requests, so sending the file twice does not double a document.</para></example>
+    /// <example><code>$actions | Send-ElasticDocument -Index soc-audit -IdProperty action_id -Refresh wait_for</code><para>Writes the script's audit records to soc-audit and waits until they are searchable before returning.</para></example>
     [Cmdlet(VerbsCommunications.Send, "ElasticDocument", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(SendElasticDocumentResult))]
     public sealed class SendElasticDocumentCommand : ElasticCommandBase
@@ -37,7 +37,7 @@ namespace PSSocAutomation.Elastic
         [ValidateRange(1, 100000)]
         public int BatchSize { get; set; } = 500;
 
-        /// <summary>Bytes per _bulk request (default 5 MB; Elasticsearch refuses requests over 100 MB).</summary>
+        /// <summary>Bytes per _bulk request (default 5242880, 5 MB; Elasticsearch refuses requests over 100 MB).</summary>
         [Parameter]
         [ValidateRange(1024, 100L * 1024 * 1024)]
         public long MaxBatchBytes { get; set; } = 5L * 1024 * 1024;

@@ -14,7 +14,7 @@ namespace PSSocAutomation.ElasticSecurity
     /// </summary>
     /// <example><code>Get-ElasticSecurityAlert -Status open -Since 15m -Severity high, critical</code><para>The open high and critical alerts of the default space from the last fifteen minutes.</para></example>
     /// <example><code>Get-ElasticSecurityAlert -Space soc -Status open -Checkpoint ~/soc/kibana.checkpoint | New-IrisAlert -Customer ACME</code><para>Run every five minutes: each run sends IRIS the open alerts of the space 'soc' that arrived since the last completed run, including those indexed up to five minutes late.</para></example>
-    /// <example><code>Get-ElasticSecurityAlert -RuleName 'Malware Prevention Alert' -Since 7d -Query @{ term = @{ 'host.os.family' = 'windows' } } | Group-Object Host</code><para>A week of one rule's alerts on Windows hosts, counted per host.</para></example>
+    /// <example><code>Get-ElasticSecurityAlert -RuleName 'Malware Prevention Alert' -Since '7d' -Query @{ term = @{ 'host.os.family' = 'windows' } } | Group-Object Host</code><para>A week of one rule's alerts on Windows hosts, counted per host.</para></example>
     [Cmdlet(VerbsCommon.Get, "ElasticSecurityAlert")]
     [OutputType(typeof(SocAlert))]
     public sealed class GetElasticSecurityAlertCommand : ElasticSourceCommandBase

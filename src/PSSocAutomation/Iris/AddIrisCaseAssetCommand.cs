@@ -9,7 +9,8 @@ namespace PSSocAutomation.Iris
     /// <para type="synopsis">Adds assets (hosts, accounts, servers ...) to an IRIS case.</para>
     /// <para type="description">Binds assets by property name (Name or Host, Ip, Type) and adds each to the case with ?cid=. The type is an IRIS asset type name or id (default 'Windows - Computer'). An asset the case already has (same name and type, which IRIS refuses) is returned as it is instead of failing, so running the same script again is harmless.</para>
     /// </summary>
-    /// <example><code>Add-IrisCaseAsset -CaseId 42 -Name 'WS-0142' -Ip 10.1.4.22 -Type 'Windows - Computer' -Description 'Patient zero'</code></example>
+    /// <example><code>Add-IrisCaseAsset -CaseId 42 -Name 'WS-0142' -Ip 10.1.4.22 -Type 'Windows - Computer' -Description 'Patient zero'</code><para>Adds the workstation WS-0142 with its address to case 42; an asset of that name already in the case is not added again.</para></example>
+    /// <example><code>$case = Get-IrisCase -SocId 'alert-4711'; $case | Add-IrisCaseAsset -Name 'srv-db-01' -Type 'Linux - Server' -Description 'Reached from WS-0142 with stolen credentials'</code><para>Adds a server, with a description, to the case opened for one source alert.</para></example>
     [Cmdlet(VerbsCommon.Add, "IrisCaseAsset", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(IrisAsset))]
     public sealed class AddIrisCaseAssetCommand : IrisCommandBase

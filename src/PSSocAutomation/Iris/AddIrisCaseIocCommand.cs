@@ -8,8 +8,9 @@ namespace PSSocAutomation.Iris
     /// <para type="synopsis">Adds indicators of compromise to an IRIS case.</para>
     /// <para type="description">Binds indicators by property name (Value and Type, or IRIS's ioc_value and ioc_type) and adds each to the case, always naming the case with ?cid= so nothing lands in the case the user last opened in the UI. The type is an IRIS IOC type name (ip-dst, domain, sha256 ...) or a common word (ip, hash, url, user ...) mapped to one; without a type it is inferred from the value. IRIS 2.4 links an IOC the case already has instead of adding it twice. A re-run adds nothing twice: IRIS 2.4 links an IOC the case has (same value and type) instead of adding it, and before 2.4 the case's IOCs are read first; either way the IOC comes back with Existing set to True.</para>
     /// </summary>
-    /// <example><code>$alert | Get-AlertIndicator | Add-IrisCaseIoc -CaseId $case.CaseId -Tlp green</code></example>
-    /// <example><code>Add-IrisCaseIoc -CaseId 42 -Value 'evil.example.net' -Type domain -Description 'C2 from the EDR alert' -Tag c2</code></example>
+    /// <example><code>$case = Get-IrisCase -SocId 'alert-4711'
+    /// Get-ElasticAlert -Index alerts -Since '1d' | Where-Object Id -eq 'alert-4711' | Get-AlertIndicator | Add-IrisCaseIoc -CaseId $case.CaseId -Tlp green</code><para>Adds every indicator found in the alert a case was opened for (addresses, domains, URLs, hashes) to its case as an IOC of the matching IRIS type, marked TLP:GREEN.</para></example>
+    /// <example><code>Add-IrisCaseIoc -CaseId 42 -Value 'evil.example.net' -Type domain -Description 'C2 from the EDR alert' -Tag c2</code><para>Adds one domain to case 42 as an IOC with a description and a tag; an IOC with the same value and type already in the case is not added twice.</para></example>
     [Cmdlet(VerbsCommon.Add, "IrisCaseIoc", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(IrisIoc))]
     public sealed class AddIrisCaseIocCommand : IrisCommandBase

@@ -10,7 +10,8 @@ namespace PSSocAutomation.Iris
     /// <para type="synopsis">Adds a note to an IRIS case.</para>
     /// <para type="description">Adds a Markdown note to the case, in a note directory found by name and created when missing (IRIS 2.4; on 2.0-2.3 a note group of that name is created). The case is always named with ?cid=. A re-run adds nothing twice: on IRIS 2.4 a note whose title the directory already has is the note an earlier run added, and is returned with Existing set to True (-AllowDuplicate adds another); give distinct notes distinct titles. On 2.0-2.3 (note groups) every run adds a new group and note.</para>
     /// </summary>
-    /// <example><code>$case | Add-IrisCaseNote -Title 'VirusTotal' -Content ($report | Out-String) -Directory 'Enrichment'</code></example>
+    /// <example><code>$case | Add-IrisCaseNote -Title 'VirusTotal' -Content ($report | Out-String) -Directory 'Enrichment'</code><para>Writes an enrichment report as a note in the case's Enrichment directory (created when missing).</para></example>
+    /// <example><code>Add-IrisCaseNote -CaseId 42 -Title 'Timeline' -Content "Isolated WS-0142 at $(Get-Date -Format o)"</code><para>Adds a note to case 42 in the default directory PSSocAutomation.</para></example>
     [Cmdlet(VerbsCommon.Add, "IrisCaseNote", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(IrisNote))]
     public sealed class AddIrisCaseNoteCommand : IrisCommandBase

@@ -10,8 +10,8 @@ namespace PSSocAutomation.Iris
     /// <para type="synopsis">Connects to DFIR-IRIS with an API key, reads the server version, and makes the connection the session's default.</para>
     /// <para type="description">Connect-Iris authenticates with an IRIS API key (My settings > API key in the IRIS web interface, best kept in a SecretManagement vault) sent as a bearer token, checks the key and the server with GET /api/versions, and keeps the IRIS release it reports: every IRIS cmdlet chooses its routes and filters from it. Cookies are never kept (IRIS 2.4.7 and earlier reject POSTs that carry its session cookie). A default IRIS install presents a self-signed, expired certificate: pin it with -CertificateThumbprint, trust it with -CaCertificateFile, or (labs only) use -SkipCertificateCheck.</para>
     /// </summary>
-    /// <example><code>Connect-Iris -Uri https://iris.corp.example -ApiKey (Get-Secret IrisApiKey) -CertificateThumbprint 3F1A9C0B...</code></example>
-    /// <example><code>$iris = Connect-Iris -Uri https://127.0.0.1:8443 -ApiKey $key -SkipCertificateCheck; $iris.ServerVersion</code></example>
+    /// <example><code>Connect-Iris -Uri https://iris.corp.example -ApiKey (Get-Secret IrisApiKey) -CertificateThumbprint 3F1A9C0B...</code><para>Connects with an API key from a SecretManagement vault and trusts the server's self-signed certificate by its thumbprint only.</para></example>
+    /// <example><code>$iris = Connect-Iris -Uri https://127.0.0.1:8443 -ApiKey $key -SkipCertificateCheck; $iris.ServerVersion</code><para>Connects to a test instance without checking its certificate (with a warning) and shows the IRIS version it runs.</para></example>
     [Cmdlet(VerbsCommunications.Connect, "Iris")]
     [OutputType(typeof(IrisConnection))]
     public sealed class ConnectIrisCommand : ConnectCommandBase

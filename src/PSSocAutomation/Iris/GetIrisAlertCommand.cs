@@ -9,8 +9,8 @@ namespace PSSocAutomation.Iris
     /// <para type="synopsis">Gets alerts from the DFIR-IRIS alert queue by id or filters, streaming every page.</para>
     /// <para type="description">With -Id, reads each alert (IRIS answers "Alert not found" for one that does not exist or belongs to a customer the user is not linked to). Otherwise it pages through /alerts/filter, newest event first, and writes each alert as its page arrives. Filters the server's version cannot apply (an exact -SourceRef before 2.4.17, event times before 2.4.14) are applied here.</para>
     /// </summary>
-    /// <example><code>Get-IrisAlert -Customer ACME -Status New -Since (Get-Date).AddHours(-4)</code></example>
-    /// <example><code>Get-IrisAlert -SourceRef 'a3f0c2d1-6b0e-4e0b-9f43-2b8c8e1f9a10'</code></example>
+    /// <example><code>Get-IrisAlert -Customer ACME -Status New -Since (Get-Date).AddHours(-4)</code><para>The new alerts of the customer ACME from the last four hours, read page by page.</para></example>
+    /// <example><code>Get-IrisAlert -SourceRef 'a3f0c2d1-6b0e-4e0b-9f43-2b8c8e1f9a10'</code><para>The IRIS alert made from one source alert, found by the reference New-IrisAlert stored on it.</para></example>
     [Cmdlet(VerbsCommon.Get, "IrisAlert", DefaultParameterSetName = FilterSet)]
     [OutputType(typeof(IrisAlert))]
     public sealed class GetIrisAlertCommand : IrisCommandBase

@@ -9,9 +9,9 @@ namespace PSSocAutomation.Iris
     /// <para type="synopsis">Gets DFIR-IRIS cases by id, SOC id, customer, state and other filters, streaming every page.</para>
     /// <para type="description">With -Id, reads each case, through the same filter route as the other filters where IRIS has it, so a case has the same properties (Severity included) however it was asked for (a case that does not exist or is out of the user's reach is reported as IRIS reports it: permission denied). Otherwise it pages through /manage/cases/filter (IRIS 2.3.4+; the full case list, filtered here, before) and writes each case as its page arrives, fetching the next page meanwhile. Names (-Customer, -State, -Severity, -Classification) are resolved on the server's own lists.</para>
     /// </summary>
-    /// <example><code>Get-IrisCase -Customer ACME -State Open</code></example>
-    /// <example><code>Get-IrisCase -SocId 'alert-4711'</code></example>
-    /// <example><code>Get-IrisCase -Id 12, 15 | Select-Object CaseId, Title, State, Link</code></example>
+    /// <example><code>Get-IrisCase -Customer ACME -State Open</code><para>The open cases of the customer ACME.</para></example>
+    /// <example><code>Get-IrisCase -SocId 'alert-4711'</code><para>The case opened for the source alert alert-4711, found by its SOC id.</para></example>
+    /// <example><code>Get-IrisCase -Id 12, 15 | Select-Object CaseId, Title, State, Link</code><para>Two cases by id, with a link to each in the IRIS web interface.</para></example>
     [Cmdlet(VerbsCommon.Get, "IrisCase", DefaultParameterSetName = FilterSet)]
     [OutputType(typeof(IrisCase))]
     public sealed class GetIrisCaseCommand : IrisCommandBase

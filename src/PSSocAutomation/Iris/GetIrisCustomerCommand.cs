@@ -9,7 +9,8 @@ namespace PSSocAutomation.Iris
     /// <para type="synopsis">Gets the IRIS customers the API user can see, by name or id.</para>
     /// <para type="description">Lists /manage/customers/list (read once per connection and cached). IRIS shows a non-administrator only the customers it is linked to, so a customer missing here may only be unlinked. Other IRIS cmdlets take -Customer as a name or an id and resolve it the same way.</para>
     /// </summary>
-    /// <example><code>Get-IrisCustomer -Name 'ACME*'</code></example>
+    /// <example><code>Get-IrisCustomer -Name 'ACME*'</code><para>The customers whose name starts with ACME, with their ids.</para></example>
+    /// <example><code>Get-IrisCustomer -Id 1 | Format-List</code><para>One customer by id, with every field the server returns.</para></example>
     [Cmdlet(VerbsCommon.Get, "IrisCustomer", DefaultParameterSetName = NameSet)]
     [OutputType(typeof(IrisCustomer))]
     public sealed class GetIrisCustomerCommand : IrisCommandBase

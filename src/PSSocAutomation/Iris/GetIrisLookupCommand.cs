@@ -9,13 +9,13 @@ namespace PSSocAutomation.Iris
     /// <para type="synopsis">Gets an IRIS reference list: severities, alert statuses, TLPs, IOC types, asset types, classifications, case states, templates.</para>
     /// <para type="description">Returns the entries of one of IRIS's reference lists (read once per connection and cached). These are the names that -Severity, -Status, -Classification, -Template, -Type and -Tlp accept on the other IRIS cmdlets; ids differ between installs, so the module never hard-codes them.</para>
     /// </summary>
-    /// <example><code>Get-IrisLookup -Kind IocType -Name 'ip-*'</code></example>
-    /// <example><code>Get-IrisLookup Severity</code></example>
+    /// <example><code>Get-IrisLookup -Kind IocType -Name 'ip-*'</code><para>The IOC types whose name starts with ip-, as the server names them.</para></example>
+    /// <example><code>Get-IrisLookup Severity</code><para>The severities the server knows, with their ids: the values -Severity accepts.</para></example>
     [Cmdlet(VerbsCommon.Get, "IrisLookup")]
     [OutputType(typeof(IrisLookupItem))]
     public sealed class GetIrisLookupCommand : IrisCommandBase
     {
-        /// <summary>Which list: Severity, AlertStatus, AlertResolution, Tlp, IocType, AssetType, Classification, CaseState, CaseTemplate or AnalysisStatus.</summary>
+        /// <summary>Which list: Severity, AlertStatus, AlertResolution, Tlp, IocType, AssetType, Classification, CaseState, CaseTemplate or AnalysisStatus (default Severity).</summary>
         [Parameter(Mandatory = true, Position = 0)]
         public IrisLookupKind Kind { get; set; }
 

@@ -10,7 +10,8 @@ namespace PSSocAutomation.Iris
     /// <para type="synopsis">Escalates an IRIS alert to a new case, carrying its IOCs and assets.</para>
     /// <para type="description">Reads the alert, then escalates it with every IOC and asset it holds imported into the new case (IRIS wants their uuids). IRIS sets the case's SOC id to the alert id, and its customer, classification and severity from the alert. An alert that is already linked to a case is not escalated again: its case is returned with Existing set to True (-AllowDuplicate escalates anyway). IRIS marks the alert Escalated even when the case cannot be created, so a failed escalation is reported, never retried.</para>
     /// </summary>
-    /// <example><code>Get-IrisAlert -Status New -Severity Critical | Invoke-IrisAlertEscalation -Note 'Auto-escalated: critical' -Tag auto,critical</code></example>
+    /// <example><code>Get-IrisAlert -Status New -Severity Critical | Invoke-IrisAlertEscalation -Note 'Auto-escalated: critical' -Tag auto,critical</code><para>Escalates every new critical alert to a case, with a note and tags; an alert already escalated is not escalated again.</para></example>
+    /// <example><code>Get-IrisAlert -SourceRef 'alert-4711' | Invoke-IrisAlertEscalation -CaseTitle 'Ransomware on WS-0142' -WhatIf</code><para>Shows which case the alert of one source alert would be escalated to, and changes nothing.</para></example>
     [Cmdlet(VerbsLifecycle.Invoke, "IrisAlertEscalation", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(IrisCase))]
     public sealed class InvokeIrisAlertEscalationCommand : IrisCommandBase

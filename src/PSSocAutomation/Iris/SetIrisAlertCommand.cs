@@ -10,7 +10,8 @@ namespace PSSocAutomation.Iris
     /// <para type="synopsis">Changes an IRIS alert's status, owner, note, resolution, severity or tags.</para>
     /// <para type="description">Sends only the fields given to /alerts/update. Names (-Status, -Resolution, -Severity, -Classification) are resolved on the server's own lists. -OwnerId -1 unassigns the alert; note that IRIS 2.4.20 makes the caller the owner of an unowned alert when an update leaves the owner out.</para>
     /// </summary>
-    /// <example><code>Get-IrisAlert -SourceRef 'alert-4711' | Set-IrisAlert -Status Closed -Resolution 'False Positive' -Note 'Benign admin script' -PassThru</code></example>
+    /// <example><code>Get-IrisAlert -SourceRef 'alert-4711' | Set-IrisAlert -Status Closed -Resolution 'False Positive' -Note 'Benign admin script' -PassThru</code><para>Closes the IRIS alert of one source alert as a false positive with a note, and writes the updated alert.</para></example>
+    /// <example><code>Get-IrisAlert -Customer ACME -Status New -Severity Low | Set-IrisAlert -Status Assigned -OwnerId 3 -WhatIf</code><para>Shows which of ACME's new low-severity alerts would be assigned to the user whose id is 3, and changes nothing.</para></example>
     [Cmdlet(VerbsCommon.Set, "IrisAlert", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(IrisAlert))]
     public sealed class SetIrisAlertCommand : IrisCommandBase
