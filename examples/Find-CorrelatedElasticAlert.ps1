@@ -13,7 +13,7 @@
 
 .EXAMPLE
     ./Find-CorrelatedElasticAlert.ps1 -FindingPath ./findings.json -ElasticUri https://es.corp.example:9200 `
-        -ElasticCredential (Get-Credential elastic) -Since 30d | Where-Object Priority -eq Incident
+        -ElasticCredential (Get-Credential elastic) -Since '30d' | Where-Object Priority -eq Incident
 #>
 [CmdletBinding()]
 param(

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
@@ -41,6 +42,17 @@ namespace PSSocAutomation.Core
                     return new TimeWindow(null, dt.Kind == DateTimeKind.Unspecified ? new DateTimeOffset(DateTime.SpecifyKind(dt, DateTimeKind.Local)) : new DateTimeOffset(dt), dt.ToString("o", CultureInfo.InvariantCulture));
                 case DateTimeOffset dto:
                     return new TimeWindow(null, dto, dto.ToString("o", CultureInfo.InvariantCulture));
+                // Unquoted, 30d, 30s and 2y are PowerShell's decimal, short and sbyte literals: the unit is gone before
+                // the cmdlet sees the value, so say how to write it rather than guess a unit.
+                case decimal _:
+                case double _:
+                case float _:
+                case long _:
+                case int _:
+                case short _:
+                case sbyte _:
+                case byte _:
+                    throw BareNumber(parameter, Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty);
                 case string text:
                     var m = Relative.Match(text);
                     if (m.Success)
@@ -58,12 +70,16 @@ namespace PSSocAutomation.Core
                             throw new ArgumentException($"{parameter} '{text}' reaches back further than 100 years; give a shorter window (such as '30d') or a start date.");
                         return new TimeWindow(TimeSpan.FromSeconds(seconds), null, digits.TrimStart('0') + unit);
                     }
+                    if (text.Length > 0 && text.All(char.IsDigit)) throw BareNumber(parameter, text);
                     if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
                         return new TimeWindow(null, parsed, text);
                     break;
             }
             throw new ArgumentException($"{parameter} '{value}' is not a time window. Use '15m', '2h', '7d', '30s', '1w', a TimeSpan, or a date.");
         }
+
+        private static ArgumentException BareNumber(string parameter, string number) =>
+            new ArgumentException($"{parameter} {number} has no unit. Unquoted, PowerShell reads 30d, 30s and 2y as plain numbers: quote the window, as in {parameter} '{number}d' or '{number}h'.");
 
         private static string AsciiDigits(string digits)
         {

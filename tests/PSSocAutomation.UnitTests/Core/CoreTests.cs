@@ -32,6 +32,17 @@ public sealed class CoreTests
     }
 
     [Fact]
+    public void A_bare_number_says_to_quote_the_window_since_PowerShell_reads_30d_as_a_number()
+    {
+        foreach (var value in new object[] { 30m, (short)30, (sbyte)2, 7, "30" })
+        {
+            var ex = Assert.Throws<ArgumentException>(() => TimeWindow.Parse(value));
+            Assert.Contains("has no unit", ex.Message);
+            Assert.Contains("quote the window", ex.Message);
+        }
+    }
+
+    [Fact]
     public void TimeWindow_takes_dates_and_timespans()
     {
         Assert.Equal("2024-09-20T12:00:00.000Z", TimeWindow.Parse(new DateTimeOffset(2024, 9, 20, 14, 0, 0, TimeSpan.FromHours(2))).ToElasticGte());
