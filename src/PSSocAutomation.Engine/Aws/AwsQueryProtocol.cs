@@ -48,6 +48,34 @@ namespace PSSocAutomation.Aws
             return xml.Root ?? throw new SocApiException(ApiFailureKind.Protocol, pipeline.ServiceName, $"{pipeline.ServiceName} answered {action} with an empty XML document.") { Url = response.Url };
         }
 
+        /// <summary>
+        /// Every item of a paged Query list, through the one <see cref="Pager{TPage, TCursor}"/>: each service names its
+        /// cursor its own way (EC2 NextToken/nextToken, ELBv2 Marker/NextMarker, IAM Marker with IsTruncated), so the
+        /// caller says where the cursor goes (<paramref name="cursorParameter"/>), where the next one is
+        /// (<paramref name="nextCursor"/>, null on the last page) and where the items are. A cursor handed out twice
+        /// would page forever: it stops with a Protocol error instead.
+        /// </summary>
+        public static async Task<IReadOnlyList<XElement>> ReadAllAsync(HttpPipeline pipeline, string action, string version, IEnumerable<KeyValuePair<string, string>> parameters,
+            string cursorParameter, Func<XElement, string?> nextCursor, Func<XElement, IEnumerable<XElement>> items, CancellationToken cancellationToken)
+        {
+            var fixedParameters = parameters.ToList();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var pager = new Pager<List<XElement>, string?>(async (cursor, number, ct) =>
+            {
+                var page = cursor is null ? fixedParameters : fixedParameters.Concat(new[] { Param(cursorParameter, cursor) });
+                var root = await CallAsync(pipeline, action, version, page, idempotent: true, ct).ConfigureAwait(false);
+                var found = items(root).ToList();
+                var next = nextCursor(root);
+                if (string.IsNullOrEmpty(next)) return FetchedPage<List<XElement>, string?>.Last(found);
+                if (!seen.Add(next!))
+                    throw new SocApiException(ApiFailureKind.Protocol, pipeline.ServiceName, $"{pipeline.ServiceName} answered {action} with a {cursorParameter} it had already given (page {number}); stopped rather than read the same page forever.") { Page = number };
+                return FetchedPage<List<XElement>, string?>.WithNext(found, next);
+            });
+            var all = new List<XElement>();
+            await foreach (var page in pager.ReadAsync(null, cancellationToken).ConfigureAwait(false)) all.AddRange(page);
+            return all;
+        }
+
         /// <summary>One form parameter.</summary>
         public static KeyValuePair<string, string> Param(string name, string value) => new KeyValuePair<string, string>(name, value);
 

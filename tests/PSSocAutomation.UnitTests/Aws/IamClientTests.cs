@@ -186,4 +186,22 @@ public sealed class IamClientTests : IAsyncLifetime
 
         Assert.Equal([("Bob", "AKIAIOSFODNN7EXAMPLE", "Active"), ("Bob", "AKIAI44QH8DHBEXAMPLE", "Inactive")], keys.Select(k => (k.UserName, k.AccessKeyId, k.Status)));
     }
+
+    [Fact]
+    public async Task A_Marker_handed_out_twice_stops_the_listing_instead_of_paging_forever()
+    {
+        const string Page = """
+            <ListAccessKeysResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><ListAccessKeysResult>
+            <AccessKeyMetadata><member><UserName>Bob</UserName><AccessKeyId>AKIAIOSFODNN7EXAMPLE</AccessKeyId><Status>Active</Status></member></AccessKeyMetadata>
+            <IsTruncated>true</IsTruncated><Marker>m1</Marker></ListAccessKeysResult>
+            <ResponseMetadata><RequestId>7a62c49f-347e-4fc4-9331-6e8eEXAMPLE</RequestId></ResponseMetadata></ListAccessKeysResponse>
+            """;
+        _lab.Faults.Add(new FaultRule { Service = "aws", Operation = "iam:ListAccessKeys", Status = 200, Body = Page, Times = 3 });
+
+        var error = await Assert.ThrowsAsync<SocApiException>(() => _iam.ListAccessKeysAsync("Bob", CancellationToken.None));
+
+        Assert.Equal(ApiFailureKind.Protocol, error.Kind);
+        Assert.Contains("Marker it had already given", error.Message);
+        Assert.Equal(2, _lab.Journal.For("aws").Count(e => e.Body.Contains("Action=ListAccessKeys", StringComparison.Ordinal)));
+    }
 }

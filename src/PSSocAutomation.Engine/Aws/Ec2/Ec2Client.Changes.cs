@@ -170,25 +170,10 @@ namespace PSSocAutomation.Aws.Ec2
             return items.Select(i => Text(i, "groupId")).OfType<string>().ToList();
         }
 
-        /// <summary>Every item of an EC2 list across pages (NextToken), guarding against a token that repeats.</summary>
-        private async Task<IReadOnlyList<System.Xml.Linq.XElement>> PagedAsync(string action, IEnumerable<KeyValuePair<string, string>> parameters, string list, CancellationToken cancellationToken)
-        {
-            var fixedParameters = parameters.ToList();
-            var items = new List<System.Xml.Linq.XElement>();
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            string? token = null;
-            do
-            {
-                var page = token is null ? fixedParameters : fixedParameters.Concat(new[] { Param("NextToken", token) });
-                var root = await CallAsync(_pipeline, action, Version, page, idempotent: true, cancellationToken).ConfigureAwait(false);
-                items.AddRange(Items(root.Elements().FirstOrDefault(e => e.Name.LocalName == list)));
-                token = Text(root, "nextToken");
-                if (token != null && !seen.Add(token))
-                    throw new SocApiException(ApiFailureKind.InvalidResponse, _pipeline.ServiceName, $"{_pipeline.ServiceName} answered {action} with a NextToken it had already given.");
-            }
-            while (!string.IsNullOrEmpty(token));
-            return items;
-        }
+        /// <summary>Every item of an EC2 list across pages (NextToken in, nextToken out).</summary>
+        private Task<IReadOnlyList<System.Xml.Linq.XElement>> PagedAsync(string action, IEnumerable<KeyValuePair<string, string>> parameters, string list, CancellationToken cancellationToken) =>
+            ReadAllAsync(_pipeline, action, Version, parameters, "NextToken", root => Text(root, "nextToken"),
+                root => Items(root.Elements().FirstOrDefault(e => e.Name.LocalName == list)), cancellationToken);
 
         private static IEnumerable<KeyValuePair<string, string>> Indexed(string name, IEnumerable<string> values) =>
             values.Select((v, i) => Param(name + "." + (i + 1).ToString(CultureInfo.InvariantCulture), v));

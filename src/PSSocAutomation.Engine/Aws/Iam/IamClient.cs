@@ -192,24 +192,14 @@ namespace PSSocAutomation.Aws.Iam
         private async Task<IReadOnlyList<T>> ListAllAsync<T>(string action, string listName, Func<XElement, T> read, CancellationToken cancellationToken,
             params KeyValuePair<string, string>[] parameters)
         {
-            var items = new List<T>();
-            string? marker = null;
-            do
+            var items = await ReadAllAsync(_pipeline, action, Version, parameters, "Marker", root =>
             {
-                var page = marker is null ? parameters : parameters.Concat(new[] { P("Marker", marker) }).ToArray();
-                var root = await Call(action, true, cancellationToken, page).ConfigureAwait(false);
                 var result = Find(root, action + "Result");
-                items.AddRange(Items(result is null ? null : Find(result, listName)).Select(read));
-                var truncated = string.Equals(Text(result, "IsTruncated"), "true", StringComparison.OrdinalIgnoreCase);
-                var next = truncated ? Text(result, "Marker") : null;
-                if (truncated && string.IsNullOrEmpty(next))
-                    throw new SocApiException(ApiFailureKind.Protocol, _pipeline.ServiceName, $"{_pipeline.ServiceName} answered {action} with IsTruncated but no Marker to go on with.");
-                if (next != null && next == marker)
-                    throw new SocApiException(ApiFailureKind.Protocol, _pipeline.ServiceName, $"{_pipeline.ServiceName} answered {action} with the same Marker twice; stopping rather than looping.");
-                marker = next;
-            }
-            while (marker != null);
-            return items;
+                if (!string.Equals(Text(result, "IsTruncated"), "true", StringComparison.OrdinalIgnoreCase)) return null;
+                return Text(result, "Marker") is { Length: > 0 } marker ? marker
+                    : throw new SocApiException(ApiFailureKind.Protocol, _pipeline.ServiceName, $"{_pipeline.ServiceName} answered {action} with IsTruncated but no Marker to go on with.");
+            }, root => Items(Find(root, action + "Result") is XElement result ? Find(result, listName) : null), cancellationToken).ConfigureAwait(false);
+            return items.Select(read).ToList();
         }
     }
 }
