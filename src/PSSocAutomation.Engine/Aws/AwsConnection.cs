@@ -135,8 +135,6 @@ namespace PSSocAutomation.Aws
 
         internal Ec2.Ec2Isolation Ec2Isolation => new Ec2.Ec2Isolation(Ec2, AutoScaling, Elbv2, _template.TimeProvider);
 
-        internal Ec2.Ec2IsolationUndo Ec2IsolationUndo => new Ec2.Ec2IsolationUndo(Ec2, AutoScaling, Elbv2, _template.TimeProvider);
-
         /// <summary>The instances tab completion last read, and when (a completer reads at most once a minute per connection).</summary>
         internal (DateTimeOffset At, IReadOnlyList<Ec2.Ec2Instance> Instances)? KnownInstances { get; set; }
 

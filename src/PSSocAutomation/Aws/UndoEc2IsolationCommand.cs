@@ -37,8 +37,8 @@ namespace PSSocAutomation.Aws
             (Ec2IsolationRecord Record, ResponsePlan Plan) planned;
             try
             {
-                var undo = connection.Ec2IsolationUndo;
-                planned = Run(ct => undo.PlanAsync(target.InstanceId, given, options, ct));
+                var isolation = connection.Ec2Isolation;
+                planned = Run(ct => isolation.PlanUndoAsync(target.InstanceId, given, options, ct));
             }
             catch (Exception ex) when (ex is SocApiException || ex is Ec2IsolationException)
             {

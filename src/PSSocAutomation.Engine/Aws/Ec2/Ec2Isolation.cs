@@ -20,7 +20,7 @@ namespace PSSocAutomation.Aws.Ec2
     /// Planning reads; only running the plan changes anything. A second isolation of the same instance continues the
     /// record its tags hold and finds every step already done.
     /// </summary>
-    public sealed class Ec2Isolation
+    public sealed partial class Ec2Isolation
     {
         public const string IsolationGroupTag = "pssoc:isolation-group";
         public const string AllAccessGroupTag = "pssoc:all-access-for";

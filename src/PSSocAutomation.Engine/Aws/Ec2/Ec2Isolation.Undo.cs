@@ -3,38 +3,23 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
-using PSSocAutomation.Aws.AutoScaling;
-using PSSocAutomation.Aws.Elbv2;
 using PSSocAutomation.Core;
 using PSSocAutomation.Http;
 
 namespace PSSocAutomation.Aws.Ec2
 {
     /// <summary>
-    /// Plans the release of an isolated instance from its record (the one an isolation returned, or the one its tags
-    /// hold): every interface gets exactly its original groups back, a leftover all-access group is removed, and, when
+    /// The release of an isolated instance (<see cref="PlanUndoAsync"/>) from its record (the one an isolation returned,
+    /// or the one its tags hold): every interface gets exactly its original groups back, a leftover all-access group is removed, and, when
     /// asked, the fleet memberships, the instance profile and the protections are restored. Snapshots are evidence and
     /// stay unless asked. The pssoc: tags go last, so an undo that stops half-way can be run again.
     /// </summary>
-    public sealed class Ec2IsolationUndo
+    public sealed partial class Ec2Isolation
     {
-        private readonly Ec2Client _ec2;
-        private readonly AutoScalingClient _autoScaling;
-        private readonly Elbv2Client _elbv2;
-        private readonly TimeProvider _time;
-
-        public Ec2IsolationUndo(Ec2Client ec2, AutoScalingClient autoScaling, Elbv2Client elbv2, TimeProvider time)
-        {
-            _ec2 = ec2;
-            _autoScaling = autoScaling;
-            _elbv2 = elbv2;
-            _time = time;
-        }
-
         /// <summary><paramref name="record"/> null: the one the instance's tags hold (none there is <see cref="Ec2IsolationProblem.NoRecord"/>).</summary>
-        public async Task<(Ec2IsolationRecord Record, ResponsePlan Plan)> PlanAsync(string instanceId, Ec2IsolationRecord? record, Ec2IsolationUndoOptions options, CancellationToken cancellationToken)
+        public async Task<(Ec2IsolationRecord Record, ResponsePlan Plan)> PlanUndoAsync(string instanceId, Ec2IsolationRecord? record, Ec2IsolationUndoOptions options, CancellationToken cancellationToken)
         {
-            var instance = await new Ec2InstanceReader(_ec2, _autoScaling, _elbv2).ReadAsync(instanceId, null, cancellationToken).ConfigureAwait(false);
+            var instance = await Reader.ReadAsync(instanceId, null, cancellationToken).ConfigureAwait(false);
             if (instance.State == "terminated")
                 throw new Ec2IsolationException(Ec2IsolationProblem.InstanceGone, $"Instance {instanceId} is terminated; there is nothing to release.");
             record ??= instance.Isolation
@@ -65,7 +50,7 @@ namespace PSSocAutomation.Aws.Ec2
             // An isolation that stopped between its two moves leaves its all-access group behind.
             foreach (var vpc in instance.NetworkInterfaces.Select(n => n.VpcId).OfType<string>().Distinct(StringComparer.Ordinal))
             {
-                var leftovers = await _ec2.GroupsTaggedAsync(vpc, Ec2Isolation.AllAccessGroupTag, instanceId, cancellationToken).ConfigureAwait(false);
+                var leftovers = await _ec2.GroupsTaggedAsync(vpc, AllAccessGroupTag, instanceId, cancellationToken).ConfigureAwait(false);
                 foreach (var group in leftovers)
                     plan.Add("DeleteAllAccessGroup", group, $"Delete the all-access group {group} an interrupted isolation left", async ct =>
                     {
