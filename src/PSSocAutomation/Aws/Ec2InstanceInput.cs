@@ -60,11 +60,10 @@ namespace PSSocAutomation.Aws
         {
             text = text.Trim();
             if (Ec2Client.IsInstanceId(text)) return new Ec2InstanceTarget(text, null, findingId);
-            var parts = text.Split(':');
-            if (parts.Length == 6 && parts[0] == "arn" && parts[2] == "ec2" && parts[5].StartsWith("instance/", StringComparison.Ordinal))
+            if (AwsArn.Parse(text) is AwsArn arn && arn.Service == "ec2" && arn.Resource.StartsWith("instance/", StringComparison.Ordinal))
             {
-                var id = parts[5].Substring("instance/".Length);
-                if (Ec2Client.IsInstanceId(id)) return new Ec2InstanceTarget(id, parts[3].Length == 0 ? null : parts[3], findingId);
+                var id = arn.Resource.Substring("instance/".Length);
+                if (Ec2Client.IsInstanceId(id)) return new Ec2InstanceTarget(id, arn.Region.Length == 0 ? null : arn.Region, findingId);
             }
             return null;
         }

@@ -51,8 +51,8 @@ namespace PSSocAutomation.Aws.Iam
         /// <summary>AWSDenyAll in the principal's partition (aws, aws-cn, aws-us-gov).</summary>
         public static string DenyAllArn(string principalArn)
         {
-            var parts = principalArn.Split(':');
-            return "arn:" + (parts.Length > 1 && parts[1].Length > 0 ? parts[1] : "aws") + ":iam::aws:policy/AWSDenyAll";
+            var partition = AwsArn.Parse(principalArn)?.Partition;
+            return "arn:" + (string.IsNullOrEmpty(partition) ? "aws" : partition) + ":iam::aws:policy/AWSDenyAll";
         }
 
         /// <summary>The console's revocation: deny everything to sessions whose token was issued before <paramref name="before"/>.</summary>

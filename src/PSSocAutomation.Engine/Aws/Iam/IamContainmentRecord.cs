@@ -60,8 +60,8 @@ namespace PSSocAutomation.Aws.Iam
 
         private static string? AccountOf(string arn)
         {
-            var parts = arn.Split(':');
-            return parts.Length > 4 && parts[4].Length > 0 ? parts[4] : null;
+            var account = AwsArn.Parse(arn)?.Account;
+            return string.IsNullOrEmpty(account) ? null : account;
         }
 
         public override string ToString() => Operation + " " + PrincipalType + " " + PrincipalName + " " + State + ": " + StepSummary;

@@ -45,15 +45,14 @@ namespace PSSocAutomation.Aws.Iam
         /// </summary>
         public static IamContainmentTarget? FromArn(string? arn)
         {
-            if (string.IsNullOrEmpty(arn) || !arn!.StartsWith("arn:", StringComparison.Ordinal)) return null;
-            var parts = arn.Split(new[] { ':' }, 6);
-            if (parts.Length != 6) return null;
-            var resource = parts[5];
+            if (AwsArn.Parse(arn) is not AwsArn parsed) return null;
+            arn = parsed.Text;
+            var resource = parsed.Resource;
             if (resource == "root") return Root(arn);
             var segments = resource.Split('/');
             if (segments.Length < 2 || segments[segments.Length - 1].Length == 0) return null;
             var last = segments[segments.Length - 1];
-            switch (parts[2] + ":" + segments[0])
+            switch (parsed.Service + ":" + segments[0])
             {
                 case "iam:user": return User(last, arn);
                 case "iam:role": return Role(last, arn);

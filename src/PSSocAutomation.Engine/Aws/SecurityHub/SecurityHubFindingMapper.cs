@@ -100,8 +100,8 @@ namespace PSSocAutomation.Aws.SecurityHub
         /// <summary>arn:aws:securityhub:us-east-1::product/aws/guardduty → us-east-1.</summary>
         private static string? RegionOf(string arn)
         {
-            var parts = arn.Split(':');
-            return parts.Length > 3 && parts[3].Length > 0 ? parts[3] : null;
+            var region = AwsArn.Parse(arn)?.Region;
+            return string.IsNullOrEmpty(region) ? null : region;
         }
 
         private static DateTimeOffset? Time(JsonElement element, string name) =>
