@@ -87,6 +87,17 @@ namespace PSSocAutomation.Core
         /// <summary>The source document as UTF-8 JSON, for code that parses it again.</summary>
         internal ReadOnlyMemory<byte> OriginalUtf8 => _originalUtf8;
 
+        /// <summary>
+        /// Read the fields from the document now, on the thread that is making the alert and before anyone else can see
+        /// it: so without the lock, which would make two threads that map pages side by side wait for each other.
+        /// </summary>
+        internal void ResolveNow()
+        {
+            var resolve = _resolve;
+            _resolve = null;
+            resolve?.Invoke(this);
+        }
+
         private void Resolve()
         {
             var resolve = _resolve;

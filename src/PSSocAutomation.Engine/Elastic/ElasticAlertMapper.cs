@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Text;
 using System.Text.Json;
 using PSSocAutomation.Core;
 
@@ -66,18 +67,37 @@ namespace PSSocAutomation.Elastic
         private static readonly byte[] IndexName = System.Text.Encoding.UTF8.GetBytes("_index");
         private static readonly byte[] IdName = System.Text.Encoding.UTF8.GetBytes("_id");
 
-        /// <summary>Dotted path → what it fills.</summary>
-        private readonly Dictionary<string, Target> _wanted = new Dictionary<string, Target>(StringComparer.Ordinal);
-        /// <summary>Object paths worth descending into ("kibana", "kibana.alert", "host" ...).</summary>
-        private readonly HashSet<string> _prefixes = new HashSet<string>(StringComparer.Ordinal);
+        /// <summary>
+        /// The wanted paths as a tree of UTF-8 name segments (host → name): the walk matches a property by its raw bytes,
+        /// so it allocates no string for a name and none for a path.
+        /// </summary>
+        private readonly PathNode _root = new PathNode(Array.Empty<byte>());
         private readonly Action<SocAlert> _fill;
         private static readonly byte[] EmptyObject = { (byte)'{', (byte)'}' };
         private string? _lastIndex;
 
-        [ThreadStatic] private static JsonElement[]? _values;
-        [ThreadStatic] private static int[]? _ranks;
-        /// <summary>The collected fields of the alert being filled; reused, so an alert without any allocates nothing for them.</summary>
-        [ThreadStatic] private static List<(Target Target, JsonElement Value)>? _collected;
+        /// <summary>The best value found so far for each slot, as text (or as the scalar, for severity), and its rank.</summary>
+        private sealed class Found
+        {
+            public readonly string?[] Text = new string?[(int)Slot.Count];
+            public readonly int[] Ranks = new int[(int)Slot.Count];
+            public object? Severity;
+            public DateTimeOffset? Time;
+
+            public void Reset()
+            {
+                for (var i = 0; i < Ranks.Length; i++)
+                {
+                    Ranks[i] = int.MaxValue;
+                    Text[i] = null;
+                }
+                Severity = null;
+                Time = null;
+            }
+        }
+
+        /// <summary>Scratch for the alert being filled; one per thread (a page may be filled on a fetch thread while the pipeline reads the last one).</summary>
+        [ThreadStatic] private static Found? _found;
 
         public ElasticAlertMapper(string timeField, string? idField = null, string source = "Elasticsearch")
         {
@@ -126,10 +146,9 @@ namespace PSSocAutomation.Elastic
 
         private Target TargetOf(string path)
         {
-            if (_wanted.TryGetValue(path, out var target)) return target;
-            _wanted[path] = target = new Target(path);
-            for (var dot = path.IndexOf('.'); dot > 0; dot = path.IndexOf('.', dot + 1)) _prefixes.Add(path.Substring(0, dot));
-            return target;
+            var node = _root;
+            foreach (var segment in path.Split('.')) node = node.Child(segment);
+            return node.Target ??= new Target(path);
         }
 
         private static T[] Append<T>(T[] array, T item)
@@ -155,6 +174,24 @@ namespace PSSocAutomation.Elastic
             };
         }
 
+        /// <summary>
+        /// A page's hits as alerts whose fields are read now. For a stream that fetches the next page while the pipeline
+        /// works on this one: the reading then runs on the fetching thread, beside the pipeline, instead of on it when a
+        /// filter first asks for a field.
+        /// </summary>
+        public SocAlert[] MapPage(JsonElement hits)
+        {
+            var alerts = new SocAlert[hits.GetArrayLength()];
+            var i = 0;
+            foreach (var hit in hits.EnumerateArray())
+            {
+                var alert = Map(hit);
+                alert.ResolveNow();
+                alerts[i++] = alert;
+            }
+            return alerts;
+        }
+
         /// <summary>A page's hits nearly always share their index: one string for all of them.</summary>
         private string? IndexOf(JsonElement hit)
         {
@@ -168,16 +205,13 @@ namespace PSSocAutomation.Elastic
         {
             // Read through the generic accessor: a source may have replaced the fields with richer ones (SecurityAlertFields).
             var docId = alert.DocumentId;
-            using var parsed = JsonDocument.Parse(alert.OriginalUtf8);
-            var doc = parsed.RootElement;
-            var values = _values ??= new JsonElement[(int)Slot.Count];
-            var ranks = _ranks ??= new int[(int)Slot.Count];
-            var collected = _collected ??= new List<(Target, JsonElement)>();
-            collected.Clear();
-            for (var i = 0; i < ranks.Length; i++) ranks[i] = int.MaxValue;
-            if (doc.ValueKind == JsonValueKind.Object) Walk(doc, null, values, ranks, collected);
+            var found = _found ??= new Found();
+            found.Reset();
+            // One forward read of the kept bytes: no document tree, no string for a name that is not wanted.
+            var reader = new Utf8JsonReader(alert.OriginalUtf8.Span);
+            if (reader.Read() && reader.TokenType == JsonTokenType.StartObject) Walk(ref reader, _root, alert, found);
 
-            string? Text(Slot slot) => ranks[(int)slot] == int.MaxValue ? null : JsonFields.AsString(values[(int)slot]);
+            string? Text(Slot slot) => found.Text[(int)slot];
 
             alert.Id = Text(Slot.Id) ?? docId ?? string.Empty;
             alert.Title = Text(Slot.Title) ?? alert.Id;
@@ -186,26 +220,119 @@ namespace PSSocAutomation.Elastic
             alert.Host = Text(Slot.Host);
             alert.User = Text(Slot.User);
             alert.Rule = Text(Slot.Rule);
-            if (ranks[(int)Slot.Severity] != int.MaxValue)
+            if (found.Ranks[(int)Slot.Severity] != int.MaxValue)
             {
-                var scalar = JsonFields.AsScalar(values[(int)Slot.Severity]);
-                alert.SourceSeverity = Convert.ToString(scalar, System.Globalization.CultureInfo.InvariantCulture);
-                alert.Severity = AlertSeverityScale.Parse(scalar);
+                alert.SourceSeverity = Convert.ToString(found.Severity, System.Globalization.CultureInfo.InvariantCulture);
+                alert.Severity = AlertSeverityScale.Parse(found.Severity);
             }
-            if (ranks[(int)Slot.Time] != int.MaxValue) alert.Time = JsonFields.TimeOrNull(values[(int)Slot.Time]);
-            if (collected.Count > 0) AddCollected(alert, collected);
-            collected.Clear(); // the elements point into the document disposed below
+            if (found.Ranks[(int)Slot.Time] != int.MaxValue) alert.Time = found.Time;
         }
 
-        private static void AddCollected(SocAlert alert, List<(Target Target, JsonElement Value)> collected)
+        /// <summary>The properties of the object the reader is on, down the wanted paths; the reader ends on its EndObject.</summary>
+        private static void Walk(ref Utf8JsonReader reader, PathNode node, SocAlert alert, Found found)
         {
-            foreach (var (target, value) in collected)
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                if (value.ValueKind == JsonValueKind.Array)
+                var child = node.Find(ref reader);
+                reader.Read();
+                if (child is null)
                 {
-                    foreach (var item in value.EnumerateArray()) Add(alert, target, JsonFields.AsString(item));
+                    reader.Skip();
+                    continue;
                 }
-                else Add(alert, target, JsonFields.AsString(value));
+                if (reader.TokenType == JsonTokenType.StartObject)
+                {
+                    if (child.HasChildren) Walk(ref reader, child, alert, found);
+                    else reader.Skip();
+                }
+                else if (child.Target is { } target) Value(ref reader, target, alert, found);
+                else reader.Skip();
+            }
+        }
+
+        /// <summary>A wanted path's value: into the slots it ranks best for so far, and into the alert's lists.</summary>
+        private static void Value(ref Utf8JsonReader reader, Target target, SocAlert alert, Found found)
+        {
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.String:
+                    // Only a value a user would call present fills a slot: not "", not null, not an empty array.
+                    if (reader.ValueSpan.Length == 0) return;
+                    break;
+                case JsonTokenType.Number:
+                case JsonTokenType.True:
+                case JsonTokenType.False:
+                    break;
+                case JsonTokenType.StartArray:
+                    ArrayValue(JsonElement.ParseValue(ref reader), target, alert, found);
+                    return;
+                default:
+                    reader.Skip();
+                    return;
+            }
+            string? text = null;
+            foreach (var (slot, rank) in target.Slots)
+            {
+                if (rank >= found.Ranks[(int)slot]) continue;
+                found.Ranks[(int)slot] = rank;
+                switch (slot)
+                {
+                    case Slot.Severity: found.Severity = Scalar(ref reader); break;
+                    case Slot.Time: found.Time = Time(ref reader); break;
+                    default: found.Text[(int)slot] = text ??= Text(ref reader); break;
+                }
+            }
+            if (target.Collect != Collect.None) Add(alert, target, text ?? Text(ref reader));
+        }
+
+        /// <summary>An array (Kibana's "fields" give every value as one): the first item decides, every item is collected. Rare, so read as an element.</summary>
+        private static void ArrayValue(JsonElement value, Target target, SocAlert alert, Found found)
+        {
+            if (!IsPresent(value)) return;
+            foreach (var (slot, rank) in target.Slots)
+            {
+                if (rank >= found.Ranks[(int)slot]) continue;
+                found.Ranks[(int)slot] = rank;
+                switch (slot)
+                {
+                    case Slot.Severity: found.Severity = JsonFields.AsScalar(value); break;
+                    case Slot.Time: found.Time = JsonFields.TimeOrNull(value); break;
+                    default: found.Text[(int)slot] = JsonFields.AsString(value); break;
+                }
+            }
+            if (target.Collect == Collect.None) return;
+            foreach (var item in value.EnumerateArray()) Add(alert, target, JsonFields.AsString(item));
+        }
+
+        /// <summary>The reader's scalar as JsonFields.AsString gives it: a string's text, a number's or literal's JSON text.</summary>
+        private static string Text(ref Utf8JsonReader reader) =>
+#if NET
+            reader.TokenType == JsonTokenType.String ? reader.GetString()! : Encoding.UTF8.GetString(reader.ValueSpan);
+#else
+            reader.TokenType == JsonTokenType.String ? reader.GetString()! : Encoding.UTF8.GetString(reader.ValueSpan.ToArray());
+#endif
+
+        /// <summary>The reader's scalar as JsonFields.AsScalar gives it: string, long, double or bool.</summary>
+        private static object? Scalar(ref Utf8JsonReader reader) => reader.TokenType switch
+        {
+            JsonTokenType.String => reader.GetString(),
+            JsonTokenType.Number => reader.TryGetInt64(out var l) ? (object)l : reader.GetDouble(),
+            JsonTokenType.True => true,
+            JsonTokenType.False => false,
+            _ => null,
+        };
+
+        /// <summary>The reader's scalar as JsonFields.TimeOrNull reads it: epoch milliseconds or ISO-8601 text.</summary>
+        private static DateTimeOffset? Time(ref Utf8JsonReader reader)
+        {
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.Number:
+                    return reader.TryGetInt64(out var ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : (DateTimeOffset?)null;
+                case JsonTokenType.String:
+                    return JsonFields.TryParseTime(reader.GetString(), out var time) ? time : (DateTimeOffset?)null;
+                default:
+                    return null;
             }
         }
 
@@ -240,28 +367,6 @@ namespace PSSocAutomation.Elastic
             }
         }
 
-        private void Walk(JsonElement node, string? prefix, JsonElement[] values, int[] ranks, List<(Target, JsonElement)> collected)
-        {
-            foreach (var property in node.EnumerateObject())
-            {
-                var path = prefix is null ? property.Name : prefix + "." + property.Name;
-                var value = property.Value;
-                if (value.ValueKind == JsonValueKind.Object)
-                {
-                    if (_prefixes.Contains(path)) Walk(value, path, values, ranks, collected);
-                    continue;
-                }
-                if (!_wanted.TryGetValue(path, out var target) || !IsPresent(value)) continue;
-                foreach (var (slot, rank) in target.Slots)
-                {
-                    if (rank >= ranks[(int)slot]) continue;
-                    ranks[(int)slot] = rank;
-                    values[(int)slot] = value;
-                }
-                if (target.Collect != Collect.None) collected.Add((target, value));
-            }
-        }
-
         /// <summary>Only a value a user would call present fills a slot: not null, not "", not an empty array.</summary>
         private static bool IsPresent(JsonElement value)
         {
@@ -275,6 +380,59 @@ namespace PSSocAutomation.Elastic
                     foreach (var item in value.EnumerateArray()) return IsPresent(item);
                     return false;
                 default: return false;
+            }
+        }
+
+        /// <summary>One segment of the wanted paths: its children by name, and what the path to it fills, if anything.</summary>
+        private sealed class PathNode
+        {
+            /// <summary>Children by the first byte of their name, then compared whole: few names share one.</summary>
+            private readonly List<PathNode>?[] _byFirstByte = new List<PathNode>?[128];
+
+            public PathNode(byte[] name) => Name = name;
+
+            public byte[] Name { get; }
+            public Target? Target { get; set; }
+            public bool HasChildren { get; private set; }
+
+            public PathNode Child(string segment)
+            {
+                var name = Encoding.UTF8.GetBytes(segment);
+                var existing = Exact(name);
+                if (existing != null) return existing;
+                var child = new PathNode(name);
+                var bucket = name.Length == 0 ? 0 : name[0] & 127;
+                (_byFirstByte[bucket] ??= new List<PathNode>()).Add(child);
+                HasChildren = true;
+                return child;
+            }
+
+            /// <summary>
+            /// The node the reader's property name leads to: a plain name is one segment; a dotted one ("kibana.alert.uuid"
+            /// as one key, as Kibana's alert documents have it) walks one segment per part, as nesting would.
+            /// </summary>
+            public PathNode? Find(ref Utf8JsonReader reader)
+            {
+                if (!HasChildren) return null;
+                var name = reader.ValueIsEscaped ? Encoding.UTF8.GetBytes(reader.GetString()!) : reader.ValueSpan;
+                var node = this;
+                while (node != null)
+                {
+                    var dot = name.IndexOf((byte)'.');
+                    if (dot < 0) return node.Exact(name);
+                    node = node.Exact(name.Slice(0, dot));
+                    name = name.Slice(dot + 1);
+                }
+                return null;
+            }
+
+            private PathNode? Exact(ReadOnlySpan<byte> name)
+            {
+                var bucket = _byFirstByte[name.Length == 0 ? 0 : name[0] & 127];
+                if (bucket is null) return null;
+                foreach (var child in bucket)
+                    if (name.SequenceEqual(child.Name)) return child;
+                return null;
             }
         }
 

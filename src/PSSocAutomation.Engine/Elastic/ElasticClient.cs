@@ -123,12 +123,26 @@ namespace PSSocAutomation.Elastic
         /// <param name="keepAlive">How long the point in time lives between two pages ("2m").</param>
         /// <param name="cancellationToken">Stops the stream; the point in time is still closed.</param>
         /// <param name="startAfter">The sort values of the last hit already read another way (Kibana's first page), to go on after it.</param>
-        public async IAsyncEnumerable<SearchPage> StreamAsync(string index, JsonObject body, int pageSize, long? limit, string keepAlive,
-            [EnumeratorCancellation] CancellationToken cancellationToken, JsonElement? startAfter = null)
+        public IAsyncEnumerable<SearchPage> StreamAsync(string index, JsonObject body, int pageSize, long? limit, string keepAlive,
+            CancellationToken cancellationToken, JsonElement? startAfter = null) =>
+            StreamPagesAsync(index, body, pageSize, limit, keepAlive, page => page, beside: false, cancellationToken, startAfter);
+
+        /// <summary>
+        /// The same stream, each page turned into <typeparamref name="TPage"/> by <paramref name="read"/> on a pool thread
+        /// as soon as it is parsed, while the request for the next page is already out (its cursor is all that request
+        /// needs) and the caller still works on the page before. A reader that does real work per hit (mapping alerts)
+        /// then runs beside the server and the pipeline instead of between them.
+        /// </summary>
+        public IAsyncEnumerable<TPage> StreamAsync<TPage>(string index, JsonObject body, int pageSize, long? limit, string keepAlive,
+            Func<SearchPage, TPage> read, CancellationToken cancellationToken, JsonElement? startAfter = null) =>
+            StreamPagesAsync(index, body, pageSize, limit, keepAlive, read, beside: true, cancellationToken, startAfter);
+
+        private async IAsyncEnumerable<TPage> StreamPagesAsync<TPage>(string index, JsonObject body, int pageSize, long? limit, string keepAlive,
+            Func<SearchPage, TPage> read, bool beside, [EnumeratorCancellation] CancellationToken cancellationToken, JsonElement? startAfter)
         {
             string? pitId = null;
             long delivered = 0;
-            var pager = new Pager<SearchPage, JsonElement?>(
+            var pager = new Pager<Task<TPage>, JsonElement?>(
                 async (searchAfter, number, ct) =>
                 {
                     // Opened by the first fetch, inside the pager, so every way out from here on closes it.
@@ -148,10 +162,13 @@ namespace PSSocAutomation.Elastic
                         }
                         delivered += count;
                         var page = new SearchPage(hits, number);
+                        var reading = beside ? Task.Run(() => read(page)) : Task.FromResult(read(page));
+                        // The document lives until the consumer is past the page and the reading is done, whichever is last.
+                        var owner = new DisposeAfter(reading, doc);
                         // A short page is the last; so is the one that reaches the limit.
                         if (count >= requested && PageSize(pageSize, limit, delivered) > 0)
-                            return FetchedPage<SearchPage, JsonElement?>.WithNext(page, hits[count - 1].GetProperty("sort").Clone(), doc);
-                        return FetchedPage<SearchPage, JsonElement?>.Last(page, doc);
+                            return FetchedPage<Task<TPage>, JsonElement?>.WithNext(reading, hits[count - 1].GetProperty("sort").Clone(), owner);
+                        return FetchedPage<Task<TPage>, JsonElement?>.Last(reading, owner);
                     }
                     catch
                     {
@@ -165,7 +182,26 @@ namespace PSSocAutomation.Elastic
                 TimeProvider = Pipeline.Options.TimeProvider,
                 CloseFailure = "Could not close the Elasticsearch point in time (it expires by itself after its keep-alive)",
             };
-            await foreach (var page in pager.ReadAsync(startAfter, cancellationToken).ConfigureAwait(false)) yield return page;
+            await foreach (var reading in pager.ReadAsync(startAfter, cancellationToken).ConfigureAwait(false)) yield return await reading.ConfigureAwait(false);
+        }
+
+        /// <summary>Disposes a page's document once its reading has ended too (a consumer that stops early does not wait for it).</summary>
+        private sealed class DisposeAfter : IDisposable
+        {
+            private readonly Task _reading;
+            private readonly IDisposable _document;
+
+            public DisposeAfter(Task reading, IDisposable document)
+            {
+                _reading = reading;
+                _document = document;
+            }
+
+            public void Dispose() => _reading.ContinueWith((task, document) =>
+            {
+                _ = task.Exception; // a reading nobody waits for any more fails unobserved otherwise
+                ((IDisposable)document!).Dispose();
+            }, _document, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
 
         private static int PageSize(int pageSize, long? limit, long delivered) =>

@@ -115,9 +115,10 @@ namespace PSSocAutomation.Elastic
                 {
                     var body = query.BuildSearchBody();
                     var limit = First > 0 ? First : (long?)null;
-                    foreach (var searchPage in Stream(ct => Client.StreamAsync(Index, body, PageSize, limit, KeepAlive, ct)))
+                    // Mapped where each page is fetched, beside the pipeline: a filter reading Severity finds it read.
+                    foreach (var alerts in Stream(ct => Client.StreamAsync(Index, body, PageSize, limit, KeepAlive, page => mapper.MapPage(page.Hits), ct)))
                     {
-                        count += WritePage(MapPage(mapper, searchPage));
+                        count += WritePage(alerts);
                         progress.Report($"{count} alerts", count);
                     }
                 }
@@ -162,14 +163,6 @@ namespace PSSocAutomation.Elastic
             if (!idPaths.Any(id => list.Any(f => new WildcardPattern(f, WildcardOptions.None).IsMatch(id))))
                 list.AddRange(idPaths);
             return list;
-        }
-
-        private static SocAlert[] MapPage(ElasticAlertMapper mapper, SearchPage page)
-        {
-            var alerts = new SocAlert[page.Hits.GetArrayLength()];
-            var i = 0;
-            foreach (var hit in page.Hits.EnumerateArray()) alerts[i++] = mapper.Map(hit);
-            return alerts;
         }
 
         private IEnumerable<SocAlert> StreamUnique(ElasticAlertQuery query, ElasticAlertMapper mapper)

@@ -95,4 +95,60 @@ public sealed class ElasticAlertMapperTests
         Assert.Equal("10.1.1.1", Assert.Single(alert.Indicators).Value);
         Assert.Null(fill.GetValue(alert));
     }
+
+    [Fact]
+    public void Dotted_keys_nesting_and_both_mixed_reach_the_same_paths()
+    {
+        // "kibana.alert" as one key holding {"rule": {"name": ...}}, an escaped key (\u0065 is e), and nesting: all one path each.
+        var alert = Map("""
+            {"kibana.alert":{"rule":{"name":"Mixed"},"uuid":"m-1"},"host":{"na\u006de":"h-1"},"user.name":"u-1",
+             "event":{"severity":7,"kind":"alert"},"status":"","message":null,"rule":{"name":{"nested":"object"}}}
+            """);
+        Assert.Equal("m-1", alert.Id);
+        Assert.Equal("Mixed", alert.Title);
+        Assert.Equal("Mixed", alert.Rule);
+        Assert.Equal("h-1", alert.Host);
+        Assert.Equal("u-1", alert.User);
+        // A number is read as the JSON scalar it is; "" and null are absent, so Status falls to nothing and Description too.
+        Assert.Equal("7", alert.SourceSeverity);
+        Assert.Null(alert.Status);
+        Assert.Null(alert.Description);
+    }
+
+    [Fact]
+    public void An_array_counts_by_its_first_item_and_every_item_is_collected()
+    {
+        var alert = Map("""
+            {"alert_id":["", "ignored"],"id":"fallback","title":[["deep"]],"tags":["a",{"x":1},"b","a"],"related":{"ip":[]},
+             "@timestamp":[1700000000000],"severity":[true]}
+            """);
+        // The first item of alert_id is "", so the array is absent and the next candidate gives the id.
+        Assert.Equal("fallback", alert.Id);
+        Assert.Equal("deep", alert.Title);
+        Assert.Equal(new[] { "a", "b" }, alert.Tags);
+        Assert.Empty(alert.Indicators);
+        Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(1700000000000), alert.Time);
+        Assert.Equal("True", alert.SourceSeverity);
+    }
+
+    [Fact]
+    public void A_page_mapped_at_once_gives_what_the_lazy_alerts_give()
+    {
+        using var doc = JsonDocument.Parse("""
+            {"hits":{"hits":[
+              {"_index":"a","_id":"1","_source":{"alert_id":"A-1","severity":"high","host":{"name":"h"},"source":{"ip":"10.0.0.1"},"@timestamp":"2024-01-02T03:04:05Z","tags":["t"]}},
+              {"_index":"a","_id":"2","_source":{"kibana.alert.risk_score":91,"message":"m","user":{"name":"u"}}},
+              {"_index":"b","_id":"3","fields":{"kibana.alert.uuid":["k-3"],"host.name":["db"]}}]}}
+            """);
+        var hits = doc.RootElement.GetProperty("hits").GetProperty("hits");
+        var mapper = new ElasticAlertMapper("@timestamp");
+        var eager = mapper.MapPage(hits);
+        var lazy = hits.EnumerateArray().Select(mapper.Map).ToArray();
+        static string Shape(SocAlert a) => string.Join("|", a.Id, a.Title, a.Description, a.Severity, a.SourceSeverity, a.Time, a.Status, a.Host, a.User,
+            a.Rule, a.Index, a.DocumentId, string.Join(",", a.Indicators), string.Join(",", a.Resources), string.Join(",", a.Tags), a.OriginalJson());
+        Assert.Equal(lazy.Select(Shape), eager.Select(Shape));
+        Assert.Equal("A-1|A-1||High|high|01/02/2024 03:04:05 +00:00||h|||a|1|ip:10.0.0.1|host:h|t", Shape(eager[0]).Substring(0, Shape(eager[0]).IndexOf("|{", StringComparison.Ordinal)));
+        Assert.Equal(AlertSeverity.Critical, eager[1].Severity);
+        Assert.Equal("k-3", eager[2].Id);
+    }
 }
