@@ -4,16 +4,22 @@ using PSSocAutomation.Lab.Hosting;
 
 // `dotnet run --project src/PSSocAutomation.Lab` starts the Lab and prints where everything is;
 // `... -- demo` runs story 1 against it and exits;
-// `... -- --connection-file lab.json` also writes the addresses and credentials there, for a script that started it.
+// `... -- --connection-file lab.json` also writes the addresses and credentials there, for a script that started it;
+// `... -- --seed-alerts bench=300000` fills an index with generated alerts first (the benchmarks' Lab process).
 if (args.Length > 0 && args[0] == "demo") return await StoryDemo.RunAsync(Console.Out);
 
+const string Usage = "Usage: PSSocAutomation.Lab [demo | [--connection-file <path>] [--seed-alerts <index>=<count>]...]";
 string? connectionFile = null;
+var seeds = new List<(string Index, int Count)>();
 for (var i = 0; i < args.Length; i++)
 {
     if (args[i] == "--connection-file" && i + 1 < args.Length) connectionFile = args[++i];
+    else if (args[i] == "--seed-alerts" && i + 1 < args.Length && args[++i].Split('=') is [{ Length: > 0 } index, var text]
+             && int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count) && count > 0)
+        seeds.Add((index, count));
     else
     {
-        Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: PSSocAutomation.Lab [demo | --connection-file <path>]");
+        Console.Error.WriteLine($"Unknown or incomplete argument '{args[i]}'. {Usage}");
         return 2;
     }
 }
@@ -36,6 +42,9 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
 
 await using var lab = await LabServer.StartAsync();
+// Seeded before the connection file is written: a starter that waits for the file finds the alerts there.
+// One second apart, ending a minute ago, so any -Since window that reaches back far enough sees all of them.
+foreach (var (index, count) in seeds) lab.Elastic.SeedAlerts(index, count, DateTimeOffset.UtcNow.AddSeconds(-count - 60), TimeSpan.FromSeconds(1));
 Console.WriteLine("PSSocAutomation Lab (loopback only). Credentials are fresh for this run.");
 Console.WriteLine($"  Elasticsearch  {lab.ElasticUri}");
 Console.WriteLine($"                 Basic {lab.Credentials.ElasticUser} / {lab.Credentials.ElasticPassword}");

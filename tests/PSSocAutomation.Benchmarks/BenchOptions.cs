@@ -33,7 +33,12 @@ public sealed class BenchOptions
           securityhub
                     seed findings in the Lab's Security Hub (GetFindings throttled to 3/s as AWS does) and read them all
                     through Get-SecurityHubFinding: pages a second, the busiest second, throttled requests
-          all       all four
+          sidebyside
+                    the Lab as its own process, and each client a fresh process of its own, reading the same index:
+                    Debian's python3-elasticsearch, a hand-written Invoke-RestMethod loop, and Get-ElasticAlert into
+                    Where-Object, ForEach-Object and Export-Csv in the SDK-built pwsh; rates, ratios to the Python client,
+                    peak working set, time to the first alert, start-up (default --alerts 300000 --rounds 3)
+          all       elastic, kibana, iris and securityhub
 
         options:
           --alerts N        alerts to seed and stream (default 1000000)
@@ -51,11 +56,12 @@ public sealed class BenchOptions
         if (args.Length == 0) return new BenchOptions();
         var mode = args[0].ToLowerInvariant() switch
         {
-            "elastic" or "kibana" or "iris" or "securityhub" or "all" => args[0].ToLowerInvariant(),
+            "elastic" or "kibana" or "iris" or "securityhub" or "sidebyside" or "all" => args[0].ToLowerInvariant(),
             "help" or "-h" or "--help" or "-?" => "help",
             _ => throw new ArgumentException($"Unknown mode '{args[0]}'."),
         };
-        int alerts = 1_000_000, pageSize = 5000, cases = 1000, latency = 20, throttle = 8, rounds = 2, findings = 2000;
+        var sideBySide = mode == "sidebyside";
+        int alerts = sideBySide ? 300_000 : 1_000_000, pageSize = 5000, cases = 1000, latency = 20, throttle = 8, rounds = sideBySide ? 3 : 2, findings = 2000;
         var quick = false;
         for (var i = 1; i < args.Length; i++)
         {
