@@ -90,7 +90,8 @@ public static class SideBySideBenchmark
             new("python-first", "Python elasticsearch 7.17", Kind.First, () => Python(true), pythonProblem),
             new("rest-first", "pwsh: Invoke-RestMethod loop", Kind.First, () => Rest(true)),
             new("module-first", "pwsh: Get-ElasticAlert | Select-Object -First 1", Kind.First, () => Module("First", 1)),
-            new(MemoryKey, $"Get-ElasticAlert -First {Report.N(MemoryProbeAlerts)} | Where-Object", Kind.Memory, () => Module("Where", 1, MemoryProbeAlerts)),
+            // Two passes like the full run it is compared with, so the only difference is how many alerts went through.
+            new(MemoryKey, $"Get-ElasticAlert -First {Report.N(MemoryProbeAlerts)} | Where-Object", Kind.Memory, () => Module("Where", 2, MemoryProbeAlerts)),
             new(StartupKey, "pwsh, Import-Module, Connect-Elastic", Kind.Startup, () => Module("Startup", 1)),
             new(EmptyKey, "pwsh -NoProfile -Command $null", Kind.Empty, () => Pwsh("-Command", "$null")),
         };
@@ -140,6 +141,7 @@ public static class SideBySideBenchmark
         Kind.Empty => $"exited {Report.N(run.Exited - run.Launched)} ms after launch",
         Kind.Startup => $"import {Report.N(run.Passes[0].Imported!.Value - run.Passes[0].ScriptStart!.Value)} ms, connect {Report.N(run.Passes[0].Ready!.Value - run.Passes[0].Connecting!.Value)} ms",
         Kind.First => $"first alert {Report.N(run.Passes[0].First!.Value - run.Launched)} ms after launch",
+        Kind.Memory => $"{Report.N(MemoryProbeAlerts)} alerts, peak working set {Report.MB(run.Passes[0].PeakWorkingSet)}",
         _ => string.Join("; ", run.Passes.Select((p, i) => $"pass {i + 1}: {Report.N(p.Alerts ?? alerts)} alerts in {Report.N(p.End - p.Start)} ms")),
     };
 
@@ -290,9 +292,11 @@ public static class SideBySideBenchmark
         Verdict("first pass, Where-Object, vs the Invoke-RestMethod loop", where[0], rest, 5.0, problems.GetValueOrDefault(RestKey));
         if (n >= MemoryProbeAlerts * 2 && memoryPeak > 0 && fullPeak > 0)
         {
-            // Flat: the larger run may not need more than a tenth more (the process is otherwise the same).
-            var flat = fullPeak <= memoryPeak * 1.10;
-            Report.Verdict("streaming memory flat", flat, $"{Report.MB(memoryPeak)} -> {Report.MB(fullPeak)} (at most +10%)");
+            // Flat: the larger run may need at most a tenth or 32 MB more, whichever is more (the garbage collector's
+            // timing moves a fresh process's peak by that much); anything kept per alert would add far more.
+            var allowed = Math.Max(memoryPeak / 10, 32L << 20);
+            var flat = fullPeak <= memoryPeak + allowed;
+            Report.Verdict("streaming memory flat", flat, $"{Report.MB(memoryPeak)} -> {Report.MB(fullPeak)} (at most +{Report.MB(allowed)})");
             failed |= !flat;
         }
         if (importMs is { } import) { Report.Verdict("Import-Module adds at most 0.2 s", import <= 200, Report.N(import) + " ms"); failed |= import > 200; }

@@ -89,7 +89,7 @@ namespace PSSocAutomation.Core
 
         /// <summary>
         /// Read the fields from the document now, on the thread that is making the alert and before anyone else can see
-        /// it: so without the lock, which would make two threads that map pages side by side wait for each other.
+        /// it: so without the lock, which would make a thread mapping the next page wait for the pipeline reading this one.
         /// </summary>
         internal void ResolveNow()
         {
@@ -97,6 +97,9 @@ namespace PSSocAutomation.Core
             _resolve = null;
             resolve?.Invoke(this);
         }
+
+        /// <summary>Whether the fields have been read from the document (for tests).</summary>
+        internal bool IsResolved => _resolve is null;
 
         private void Resolve()
         {

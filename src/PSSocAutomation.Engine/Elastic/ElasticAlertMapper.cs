@@ -75,6 +75,8 @@ namespace PSSocAutomation.Elastic
         private readonly Action<SocAlert> _fill;
         private static readonly byte[] EmptyObject = { (byte)'{', (byte)'}' };
         private string? _lastIndex;
+        /// <summary>Set the first time an alert's fields are read: the consumer wants them (see <see cref="MapPage"/>).</summary>
+        private volatile bool _fieldsWanted;
 
         /// <summary>The best value found so far for each slot, as text (or as the scalar, for severity), and its rank.</summary>
         private sealed class Found
@@ -96,7 +98,7 @@ namespace PSSocAutomation.Elastic
             }
         }
 
-        /// <summary>Scratch for the alert being filled; one per thread (a page may be filled on a fetch thread while the pipeline reads the last one).</summary>
+        /// <summary>Scratch for the alert being filled; one per thread (alerts of one stream may be read on several).</summary>
         [ThreadStatic] private static Found? _found;
 
         public ElasticAlertMapper(string timeField, string? idField = null, string source = "Elasticsearch")
@@ -175,18 +177,20 @@ namespace PSSocAutomation.Elastic
         }
 
         /// <summary>
-        /// A page's hits as alerts whose fields are read now. For a stream that fetches the next page while the pipeline
-        /// works on this one: the reading then runs on the fetching thread, beside the pipeline, instead of on it when a
-        /// filter first asks for a field.
+        /// A page's hits as alerts, for a stream that maps the next page on the thread that fetched it while the pipeline
+        /// works on this one. Until the consumer has read a field of any alert, the fields stay unread (a stream into
+        /// Measure-Object, or a sink that stores the document whole, never pays for them); once it has, the pages after
+        /// are read here, beside the pipeline, so a filter finds its Severity read instead of reading it on its own thread.
         /// </summary>
         public SocAlert[] MapPage(JsonElement hits)
         {
+            var readNow = _fieldsWanted;
             var alerts = new SocAlert[hits.GetArrayLength()];
             var i = 0;
             foreach (var hit in hits.EnumerateArray())
             {
                 var alert = Map(hit);
-                alert.ResolveNow();
+                if (readNow) alert.ResolveNow();
                 alerts[i++] = alert;
             }
             return alerts;
@@ -203,6 +207,7 @@ namespace PSSocAutomation.Elastic
 
         private void Fill(SocAlert alert)
         {
+            _fieldsWanted = true;
             // Read through the generic accessor: a source may have replaced the fields with richer ones (SecurityAlertFields).
             var docId = alert.DocumentId;
             var found = _found ??= new Found();

@@ -28,7 +28,7 @@ public sealed class LabProcessTests : IDisposable
         }
     }
 
-    private async Task<Started> StartLab()
+    private async Task<Started> StartLab(params string[] extra)
     {
         Assert.True(File.Exists(RepositoryPaths.LabAssembly), $"The Lab is not built at {RepositoryPaths.LabAssembly}; build the solution.");
         var connectionFile = Path.Combine(_folder, "lab.json");
@@ -39,7 +39,7 @@ public sealed class LabProcessTests : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { RepositoryPaths.LabAssembly, "--connection-file", connectionFile }) info.ArgumentList.Add(argument);
+        foreach (var argument in new[] { RepositoryPaths.LabAssembly, "--connection-file", connectionFile }.Concat(extra)) info.ArgumentList.Add(argument);
         var process = Process.Start(info)!;
         process.StandardInput.Close();
         var output = new StringBuilder();
@@ -129,5 +129,38 @@ public sealed class LabProcessTests : IDisposable
         using var ping = new HttpRequestMessage(HttpMethod.Get, "api/ping");
         ping.Headers.Authorization = new AuthenticationHeaderValue("Bearer", (string)iris["ApiKey"]!);
         Assert.Equal(200, (int)(await irisClient.SendAsync(ping)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Seed_alerts_fills_the_index_before_the_connection_file_appears()
+    {
+        using var lab = await StartLab("--seed-alerts", "seeded=2500", "--seed-alerts", "other=3");
+        var elastic = JsonNode.Parse(await File.ReadAllTextAsync(lab.ConnectionFile))!["Elastic"]!;
+        using var es = new HttpClient { BaseAddress = new Uri((string)elastic["Uri"]!) };
+        es.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("ApiKey", (string)elastic["ApiKey"]!);
+        foreach (var (index, count) in new[] { ("seeded", 2500), ("other", 3) })
+        {
+            using var search = await es.PostAsync(index + "/_search", new StringContent("""{"size":0,"track_total_hits":true}""", Encoding.UTF8, "application/json"));
+            var body = JsonNode.Parse(await search.Content.ReadAsStringAsync())!;
+            Assert.Equal(count, (int)body["hits"]!["total"]!["value"]!);
+        }
+    }
+
+    [Theory]
+    [InlineData("seeded")]
+    [InlineData("seeded=")]
+    [InlineData("=10")]
+    [InlineData("seeded=-1")]
+    [InlineData("seeded=ten")]
+    public async Task A_malformed_seed_is_refused_with_the_usage_and_exit_code_2(string seed)
+    {
+        var info = new ProcessStartInfo(RepositoryPaths.DotnetHost) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { RepositoryPaths.LabAssembly, "--seed-alerts", seed }) info.ArgumentList.Add(argument);
+        using var process = Process.Start(info)!;
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.Equal(2, process.ExitCode);
+        Assert.Contains("--seed-alerts <index>=<count>", await error);
     }
 }

@@ -132,7 +132,7 @@ public sealed class ElasticAlertMapperTests
     }
 
     [Fact]
-    public void A_page_mapped_at_once_gives_what_the_lazy_alerts_give()
+    public void A_page_mapped_at_once_gives_what_each_hit_mapped_alone_gives()
     {
         using var doc = JsonDocument.Parse("""
             {"hits":{"hits":[
@@ -143,12 +143,32 @@ public sealed class ElasticAlertMapperTests
         var hits = doc.RootElement.GetProperty("hits").GetProperty("hits");
         var mapper = new ElasticAlertMapper("@timestamp");
         var eager = mapper.MapPage(hits);
-        var lazy = hits.EnumerateArray().Select(mapper.Map).ToArray();
+        var lazy = hits.EnumerateArray().Select(new ElasticAlertMapper("@timestamp").Map).ToArray();
         static string Shape(SocAlert a) => string.Join("|", a.Id, a.Title, a.Description, a.Severity, a.SourceSeverity, a.Time, a.Status, a.Host, a.User,
             a.Rule, a.Index, a.DocumentId, string.Join(",", a.Indicators), string.Join(",", a.Resources), string.Join(",", a.Tags), a.OriginalJson());
         Assert.Equal(lazy.Select(Shape), eager.Select(Shape));
         Assert.Equal("A-1|A-1||High|high|01/02/2024 03:04:05 +00:00||h|||a|1|ip:10.0.0.1|host:h|t", Shape(eager[0]).Substring(0, Shape(eager[0]).IndexOf("|{", StringComparison.Ordinal)));
         Assert.Equal(AlertSeverity.Critical, eager[1].Severity);
         Assert.Equal("k-3", eager[2].Id);
+    }
+
+    [Fact]
+    public void A_page_is_read_ahead_only_once_the_consumer_has_read_a_field()
+    {
+        using var doc = JsonDocument.Parse("""{"hits":{"hits":[{"_index":"a","_id":"1","_source":{"alert_id":"A-1","severity":"high"}},{"_index":"a","_id":"2","_source":{"alert_id":"A-2","severity":"low"}}]}}""");
+        var hits = doc.RootElement.GetProperty("hits").GetProperty("hits");
+        var mapper = new ElasticAlertMapper("@timestamp");
+        var first = mapper.MapPage(hits);
+        var second = mapper.MapPage(hits);
+        // Nothing read yet: a consumer that never looks (Measure-Object) never pays for the fields.
+        Assert.DoesNotContain(first.Concat(second), a => a.IsResolved);
+        Assert.Equal(AlertSeverity.High, first[0].Severity);
+        Assert.True(first[0].IsResolved);
+        Assert.False(first[1].IsResolved);
+        // From now on the pages are read where they are mapped, and read the same.
+        var third = mapper.MapPage(hits);
+        Assert.All(third, a => Assert.True(a.IsResolved));
+        Assert.Equal(new[] { "A-1", "A-2" }, third.Select(a => a.Id));
+        Assert.Equal(new[] { AlertSeverity.High, AlertSeverity.Low }, third.Select(a => a.Severity));
     }
 }
