@@ -25,7 +25,11 @@ public static class SideBySideBenchmark
         var pwsh = Path.Combine(RepositoryPaths.Root, "src", "PSSocAutomation.Pwsh", "bin", configuration, "net10.0", "pwsh");
         var labDll = Path.Combine(RepositoryPaths.Root, "src", "PSSocAutomation.Lab", "bin", configuration, "net10.0", "PSSocAutomation.Lab.dll");
         foreach (var needed in new[] { pwsh, labDll, RepositoryPaths.ModuleManifest })
-            if (!File.Exists(needed)) throw new InvalidOperationException($"{needed} is missing: build the solution with -c {configuration} first.");
+        {
+            if (File.Exists(needed)) continue;
+            Console.Error.WriteLine($"{needed} is missing: run this with dotnet run -c {configuration} (it builds the pwsh, the Lab and the module), or build the solution with -c {configuration} first.");
+            return 2;
+        }
         var (python, pythonProblem) = FindPython();
         Report.Line($"  pwsh: {pwsh}");
         Report.Line($"  python: {(pythonProblem is null ? python + " with elasticsearch " + PythonClientVersion(python) : pythonProblem)}");
@@ -215,11 +219,14 @@ public static class SideBySideBenchmark
         Report.Line();
         Report.Line($"  streaming {Report.N(n)} alerts (best of {runs.Values.Max(r => r.Count)} round(s); pass 1 = first pipeline in a fresh process, pass 2 = the next one in the same process)");
         var rows = new List<IReadOnlyList<string>>();
+        var notes = new List<string>();
         foreach (var client in clients.Where(c => c.Kind == Kind.Stream))
         {
             if (problems.TryGetValue(client.Key, out var problem))
             {
-                rows.Add(new[] { client.Name, "", problem });
+                // The reason goes under the table, so one long message does not widen a column for every row.
+                rows.Add(new[] { client.Name, "", client.Missing is null ? "failed" : "missing", "", "", "", "", "", "see below" });
+                notes.Add($"{client.Name}: {problem}");
                 failed |= client.Missing is null;
                 continue;
             }
@@ -245,6 +252,7 @@ public static class SideBySideBenchmark
             }
         }
         Report.Table(new[] { "client", "pass", "alerts/s", "range", "vs Python", "vs IRM", "peak WS", "Lab CPU/alert", "counts" }, rows);
+        foreach (var note in notes) Report.Line("  ! " + note);
 
         Report.Line();
         Report.Line("  time to the first alert, from launching the process (median)");
