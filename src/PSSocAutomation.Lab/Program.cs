@@ -14,9 +14,18 @@ var seeds = new List<(string Index, int Count)>();
 for (var i = 0; i < args.Length; i++)
 {
     if (args[i] == "--connection-file" && i + 1 < args.Length) connectionFile = args[++i];
-    else if (args[i] == "--seed-alerts" && i + 1 < args.Length && args[++i].Split('=') is [{ Length: > 0 } index, var text]
-             && int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count) && count > 0)
-        seeds.Add((index, count));
+    else if (args[i] == "--seed-alerts" && i + 1 < args.Length)
+    {
+        var seed = args[++i];
+        if (seed.Split('=') is [{ Length: > 0 } index, var text]
+            && int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count) && count > 0)
+        {
+            seeds.Add((index, count));
+            continue;
+        }
+        Console.Error.WriteLine($"--seed-alerts takes <index>=<count>, a count of 1 or more, not '{seed}'. {Usage}");
+        return 2;
+    }
     else
     {
         Console.Error.WriteLine($"Unknown or incomplete argument '{args[i]}'. {Usage}");

@@ -161,6 +161,8 @@ public sealed class LabProcessTests : IDisposable
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await process.WaitForExitAsync(timeout.Token);
         Assert.Equal(2, process.ExitCode);
-        Assert.Contains("--seed-alerts <index>=<count>", await error);
+        var message = await error;
+        Assert.Contains($"--seed-alerts takes <index>=<count>, a count of 1 or more, not '{seed}'", message);
+        Assert.Contains("--seed-alerts <index>=<count>]", message);
     }
 }
