@@ -161,6 +161,7 @@ namespace PSSocAutomation.Http
                 var budgetSpent = state.BudgetSpent && (ex is OperationCanceledException || ex is TimeoutException);
                 RequestLog.Verbose($"{_vendor.ServiceName} {state.Method} {url} failed in {elapsed.TotalMilliseconds:0} ms (retries: {state.Retries}): {(budgetSpent ? "its budget of " + budget!.Value.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + " s ran out" : Describe(ex))}");
                 if (ex is SocApiException api) throw Fail(api);
+                if (ex is CredentialsUnavailableException credentials) throw Fail(CredentialsFailure(credentials, state.Method, url, state.Retries));
                 // A TLS port closes on a plain-HTTP request; one handshake tells that apart from a dropped connection. A body
                 // that broke off came after a status line: that server speaks HTTP.
                 var speaksTls = Options.BaseUri.Scheme == Uri.UriSchemeHttp && !budgetSpent && ApiErrorFactory.IsDropped(ex) && !(ex is IncompleteBodyException) &&
@@ -182,6 +183,28 @@ namespace PSSocAutomation.Http
             };
             if (attempt.Status >= 200 && attempt.Status < 300 || request.AcceptStatus?.Invoke(attempt.Status) == true) return response;
             throw Fail(ApiErrorFactory.FromStatus(_vendor, Redactor, state.Method, url, attempt.Status, attempt.Body, attempt.ContentType, state.Retries, RetryAfterSeconds(attempt)));
+        }
+
+        /// <summary>
+        /// The request could not be signed: a failure the credential source reported as an API failure (STS, the IAM
+        /// Identity Center portal) stands as it is; any other is an authentication failure naming the call it stopped.
+        /// </summary>
+        private SocApiException CredentialsFailure(CredentialsUnavailableException ex, string method, string url, int retries)
+        {
+            var cause = ex.InnerException!;
+            if (cause is SocApiException api) return api;
+            var failure = new SocApiException(ApiFailureKind.Authentication, _vendor.ServiceName,
+                $"{method} {url} on {_vendor.ServiceName} was not sent: {cause.Message}", cause) { Method = method, Url = url, Retries = retries };
+            failure.RecommendedAction ??= _vendor.Advice(failure.Kind, null, null);
+            return failure;
+        }
+
+        /// <summary>The authenticator could not give credentials for an attempt; its own exception is the inner one.</summary>
+        private sealed class CredentialsUnavailableException : Exception
+        {
+            public CredentialsUnavailableException(Exception inner) : base(inner.Message, inner)
+            {
+            }
         }
 
         /// <summary>The vendor's last word on a failure, redacted again: a vendor's rewording must not bring a secret back.</summary>
@@ -306,7 +329,18 @@ namespace PSSocAutomation.Http
                     message.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(request.ContentType);
                 }
                 if (request.Authenticate)
-                    await Options.Auth.AuthenticateAsync(message, request.Body ?? Array.Empty<byte>(), cancellationToken).ConfigureAwait(false);
+                {
+                    try
+                    {
+                        await Options.Auth.AuthenticateAsync(message, request.Body ?? Array.Empty<byte>(), cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception ex) when (!(ex is OperationCanceledException))
+                    {
+                        // Nothing was sent: the credentials could not be had (an expired sign-in, a credential process
+                        // that failed). Told apart here, so it is not retried or reported as the connection's fault.
+                        throw new CredentialsUnavailableException(ex);
+                    }
+                }
                 LogDebug(message, request);
                 return await _client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             }
@@ -398,7 +432,7 @@ namespace PSSocAutomation.Http
             if (state.BudgetSpent) return false;
             if (outcome.Exception != null)
             {
-                if (outcome.Exception is OperationCanceledException) return false;
+                if (outcome.Exception is OperationCanceledException || outcome.Exception is CredentialsUnavailableException) return false;
                 // Refused or not connected in time means nothing reached the server, so even a POST is safe to send again.
                 if (IsRefused(outcome.Exception) || outcome.Exception is ConnectTimeoutException) return true;
                 if (outcome.Exception is System.Security.Authentication.AuthenticationException || outcome.Exception.InnerException is System.Security.Authentication.AuthenticationException) return false;
@@ -417,7 +451,7 @@ namespace PSSocAutomation.Http
         /// </summary>
         private bool MayHaveBeenApplied(Outcome<Attempt> outcome) =>
             outcome.Exception != null
-                ? !(IsRefused(outcome.Exception) || outcome.Exception is ConnectTimeoutException)
+                ? !(IsRefused(outcome.Exception) || outcome.Exception is ConnectTimeoutException || outcome.Exception is CredentialsUnavailableException)
                 : !IsThrottle(outcome.Result!);
 
         private static bool IsRefused(Exception ex)

@@ -78,4 +78,60 @@ public sealed class PerAttemptAuthenticationTests
         // Signed at the time it went out, 15 s after the first: a signature made before the wait could have gone stale.
         Assert.Equal(TimeSpan.FromSeconds(15), auth.Calls[1].At - auth.Calls[0].At);
     }
+
+    /// <summary>A credential source that cannot give keys when the request is signed (an expired sign-in, say).</summary>
+    private sealed class FailingAuthenticator : IRequestAuthenticator
+    {
+        private readonly Exception _failure;
+        public int Calls;
+
+        public FailingAuthenticator(Exception failure) => _failure = failure;
+
+        public string Scheme => "Failing";
+        public string? Principal => null;
+        public void Attach(HttpPipeline pipeline) { }
+
+        public ValueTask AuthenticateAsync(HttpRequestMessage request, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref Calls);
+            throw _failure;
+        }
+
+        public ValueTask<bool> OnUnauthorizedAsync(HttpRequestMessage request, HttpResponseMessage response, CancellationToken cancellationToken) => new(false);
+    }
+
+    [Fact]
+    public async Task Credentials_that_cannot_be_had_fail_as_authentication_once_with_nothing_sent()
+    {
+        await using var server = await LoopbackServer.StartAsync((_, context) => LoopbackServer.Answer(context, 200, "{}"));
+        var cause = new IOException("The sign-in for profile responder has expired. Run 'aws sso login --profile responder'.");
+        var auth = new FailingAuthenticator(cause);
+        var options = Expect.Options(server.Uri, new FakeTimeProvider());
+        options.Auth = auth;
+        using var pipeline = new HttpPipeline(options, new TestVendor());
+        // Idempotent, and an IOException: were it taken for a dropped connection it would be sent again.
+        var ex = await Assert.ThrowsAsync<SocApiException>(() => pipeline.SendAsync(new ApiRequest(HttpMethod.Get, "findings") { Idempotent = true }, CancellationToken.None));
+
+        Assert.Equal(ApiFailureKind.Authentication, ex.Kind);
+        Assert.Contains($"GET {new Uri(server.Uri, "findings")} on ", ex.Message);
+        Assert.Contains("was not sent: The sign-in for profile responder has expired. Run 'aws sso login --profile responder'.", ex.Message);
+        Assert.Same(cause, ex.InnerException);
+        Assert.Equal(0, ex.Retries);
+        Assert.Equal(1, auth.Calls);
+        Assert.Empty(server.Requests);
+    }
+
+    [Fact]
+    public async Task A_credential_source_that_failed_an_api_call_of_its_own_reports_that_call()
+    {
+        await using var server = await LoopbackServer.StartAsync((_, context) => LoopbackServer.Answer(context, 200, "{}"));
+        var sts = new SocApiException(ApiFailureKind.Throttled, "AWS STS", "AWS STS throttled AssumeRole.");
+        var options = Expect.Options(server.Uri, new FakeTimeProvider());
+        options.Auth = new FailingAuthenticator(sts);
+        using var pipeline = new HttpPipeline(options, new TestVendor());
+        var ex = await Assert.ThrowsAsync<SocApiException>(() => pipeline.SendAsync(new ApiRequest(HttpMethod.Get, "findings"), CancellationToken.None));
+        Assert.Equal(ApiFailureKind.Throttled, ex.Kind);
+        Assert.Equal("AWS STS", ex.Service);
+        Assert.Empty(server.Requests);
+    }
 }
