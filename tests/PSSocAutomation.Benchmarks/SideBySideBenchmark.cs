@@ -64,22 +64,15 @@ public static class SideBySideBenchmark
     {
         static string Invariant(long value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
         static string Script(string file) => Path.Combine(RepositoryPaths.Root, "tests", "PSSocAutomation.Benchmarks", "Peers", file);
-        ProcessStartInfo Pwsh(params string[] arguments) => Child(lab.Pwsh, new[] { "-NoProfile", "-NonInteractive" }.Concat(arguments));
+        ProcessStartInfo Pwsh(params string[] arguments) => ChildProcess.Of(lab.Pwsh, new[] { "-NoProfile", "-NonInteractive" }.Concat(arguments));
         ProcessStartInfo Module(string shape, int passes, long first = 0) =>
             Pwsh("-File", Script("GetElasticAlert.ps1"), "-Module", lab.Module, "-ConnectionFile", lab.ConnectionFile, "-Index", Index,
                 "-Shape", shape, "-Passes", Invariant(passes), "-First", Invariant(first), "-CsvPath", csv);
         ProcessStartInfo Rest(bool firstOnly) =>
             Pwsh(new[] { "-File", Script("InvokeRestMethod.ps1"), "-ConnectionFile", lab.ConnectionFile, "-Index", Index }.Concat(firstOnly ? new[] { "-FirstOnly" } : Array.Empty<string>()).ToArray());
-        // This program again, as its engine-child: the dotnet host that runs us, our own assembly.
-        ProcessStartInfo Engine()
-        {
-            var host = Environment.ProcessPath!;
-            var viaDotnet = Path.GetFileNameWithoutExtension(host) == "dotnet";
-            return Child(host, (viaDotnet ? new[] { typeof(EngineChild).Assembly.Location } : Array.Empty<string>())
-                .Concat(new[] { "engine-child", lab.ConnectionFile, Index, "2" }));
-        }
+        ProcessStartInfo Engine() => ChildProcess.Self("engine-child", lab.ConnectionFile, Index, "2");
         ProcessStartInfo Python(bool firstOnly) =>
-            Child(lab.Python, new[] { Script("python_pit.py"), lab.ConnectionFile, Index, firstOnly ? "1" : "2" }.Concat(firstOnly ? new[] { "first" } : Array.Empty<string>()));
+            ChildProcess.Of(lab.Python, new[] { Script("python_pit.py"), lab.ConnectionFile, Index, firstOnly ? "1" : "2" }.Concat(firstOnly ? new[] { "first" } : Array.Empty<string>()));
 
         var clients = new List<Client>
         {
@@ -149,12 +142,6 @@ public static class SideBySideBenchmark
         _ => string.Join("; ", run.Passes.Select((p, i) => $"pass {i + 1}: {Report.N(p.Alerts ?? alerts)} alerts in {Report.N(p.End - p.Start)} ms")),
     };
 
-    private static ProcessStartInfo Child(string file, IEnumerable<string> arguments)
-    {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in arguments) info.ArgumentList.Add(a);
-        return info;
-    }
 
     private static async Task<(Run? Run, string? Problem)> RunClientAsync(ProcessStartInfo info, Process labProcess, bool wallOnly)
     {

@@ -45,11 +45,8 @@ public static class StagesBenchmark
                 ("DOTNET_TieredCompilation=0 (optimized from the start)", new[] { ("DOTNET_TieredCompilation", "0") }),
             })
             {
-                var host = Environment.ProcessPath!;
-                var info = new ProcessStartInfo(host) { RedirectStandardOutput = true, UseShellExecute = false };
-                if (Path.GetFileNameWithoutExtension(host) == "dotnet") info.ArgumentList.Add(typeof(StagesBenchmark).Assembly.Location);
-                info.ArgumentList.Add("stages-child");
-                info.ArgumentList.Add(page);
+                var info = ChildProcess.Self("stages-child", page);
+                info.RedirectStandardError = false;
                 foreach (var (key, value) in environment) info.Environment[key] = value;
                 using var child = Process.Start(info)!;
                 var output = await child.StandardOutput.ReadToEndAsync();
