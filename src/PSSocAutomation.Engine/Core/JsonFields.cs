@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 
 namespace PSSocAutomation.Core
@@ -91,6 +92,38 @@ namespace PSSocAutomation.Core
                     return null;
                 case JsonValueKind.String:
                     return TryParseTime(value.GetString(), out var time) ? time : null;
+                default:
+                    return null;
+            }
+        }
+
+        /// <summary>The scalar the reader is on, as <see cref="AsString(JsonElement)"/> reads it: a string's text, a number's or literal's JSON text.</summary>
+        public static string AsString(ref Utf8JsonReader reader) =>
+#if NET
+            reader.TokenType == JsonTokenType.String ? reader.GetString()! : Encoding.UTF8.GetString(reader.ValueSpan);
+#else
+            reader.TokenType == JsonTokenType.String ? reader.GetString()! : Encoding.UTF8.GetString(reader.ValueSpan.ToArray());
+#endif
+
+        /// <summary>The scalar the reader is on, as <see cref="AsScalar(JsonElement)"/> reads it: string, long, double or bool.</summary>
+        public static object? AsScalar(ref Utf8JsonReader reader) => reader.TokenType switch
+        {
+            JsonTokenType.String => reader.GetString(),
+            JsonTokenType.Number => reader.TryGetInt64(out var l) ? (object)l : reader.GetDouble(),
+            JsonTokenType.True => true,
+            JsonTokenType.False => false,
+            _ => null,
+        };
+
+        /// <summary>The scalar the reader is on, as <see cref="TimeOrNull(JsonElement)"/> reads it: epoch milliseconds or ISO-8601 text.</summary>
+        public static DateTimeOffset? TimeOrNull(ref Utf8JsonReader reader)
+        {
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.Number:
+                    return reader.TryGetInt64(out var ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : (DateTimeOffset?)null;
+                case JsonTokenType.String:
+                    return TryParseTime(reader.GetString(), out var time) ? time : (DateTimeOffset?)null;
                 default:
                     return null;
             }

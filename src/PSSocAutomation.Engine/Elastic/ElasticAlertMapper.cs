@@ -282,12 +282,12 @@ namespace PSSocAutomation.Elastic
                 found.Ranks[(int)slot] = rank;
                 switch (slot)
                 {
-                    case Slot.Severity: found.Severity = Scalar(ref reader); break;
-                    case Slot.Time: found.Time = Time(ref reader); break;
-                    default: found.Text[(int)slot] = text ??= Text(ref reader); break;
+                    case Slot.Severity: found.Severity = JsonFields.AsScalar(ref reader); break;
+                    case Slot.Time: found.Time = JsonFields.TimeOrNull(ref reader); break;
+                    default: found.Text[(int)slot] = text ??= JsonFields.AsString(ref reader); break;
                 }
             }
-            if (target.Collect != Collect.None) Add(alert, target, text ?? Text(ref reader));
+            if (target.Collect != Collect.None) Add(alert, target, text ?? JsonFields.AsString(ref reader));
         }
 
         /// <summary>An array (Kibana's "fields" give every value as one): the first item decides, every item is collected. Rare, so read as an element.</summary>
@@ -307,38 +307,6 @@ namespace PSSocAutomation.Elastic
             }
             if (target.Collect == Collect.None) return;
             foreach (var item in value.EnumerateArray()) Add(alert, target, JsonFields.AsString(item));
-        }
-
-        /// <summary>The reader's scalar as JsonFields.AsString gives it: a string's text, a number's or literal's JSON text.</summary>
-        private static string Text(ref Utf8JsonReader reader) =>
-#if NET
-            reader.TokenType == JsonTokenType.String ? reader.GetString()! : Encoding.UTF8.GetString(reader.ValueSpan);
-#else
-            reader.TokenType == JsonTokenType.String ? reader.GetString()! : Encoding.UTF8.GetString(reader.ValueSpan.ToArray());
-#endif
-
-        /// <summary>The reader's scalar as JsonFields.AsScalar gives it: string, long, double or bool.</summary>
-        private static object? Scalar(ref Utf8JsonReader reader) => reader.TokenType switch
-        {
-            JsonTokenType.String => reader.GetString(),
-            JsonTokenType.Number => reader.TryGetInt64(out var l) ? (object)l : reader.GetDouble(),
-            JsonTokenType.True => true,
-            JsonTokenType.False => false,
-            _ => null,
-        };
-
-        /// <summary>The reader's scalar as JsonFields.TimeOrNull reads it: epoch milliseconds or ISO-8601 text.</summary>
-        private static DateTimeOffset? Time(ref Utf8JsonReader reader)
-        {
-            switch (reader.TokenType)
-            {
-                case JsonTokenType.Number:
-                    return reader.TryGetInt64(out var ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : (DateTimeOffset?)null;
-                case JsonTokenType.String:
-                    return JsonFields.TryParseTime(reader.GetString(), out var time) ? time : (DateTimeOffset?)null;
-                default:
-                    return null;
-            }
         }
 
         /// <summary>One value into its list; the same value twice (a host talking to itself) is kept once.</summary>
